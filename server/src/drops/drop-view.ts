@@ -1,0 +1,35 @@
+import { dropStatus } from "../stock/stock.js";
+import { toReservation } from "../reservations/reservation-view.js";
+import type { DropView } from "./drops.schemas.js";
+import type { DropRow, ShopperDropState } from "./drops.sql.js";
+
+export function toDropView(row: DropRow, shopper?: ShopperDropState): DropView {
+  const availableStock = row.total_stock - row.held_stock - row.sold_stock;
+  const view: DropView = {
+    id: row.id,
+    name: row.name,
+    price: row.price,
+    totalStock: row.total_stock,
+    availableStock,
+    heldStock: row.held_stock,
+    soldStock: row.sold_stock,
+    startsAt: row.starts_at.toISOString(),
+    endsAt: row.ends_at?.toISOString() ?? null,
+    status: dropStatus({ startsAt: row.starts_at, endsAt: row.ends_at, availableStock }, row.db_now),
+    holdSeconds: row.hold_seconds,
+    maxPerUser: row.max_per_user,
+    version: row.version,
+    topPurchasers: row.top_purchasers.map((p) => ({ ...p, purchasedAt: new Date(p.purchasedAt).toISOString() })),
+  };
+  if (shopper) {
+    const hold = shopper.holds.find((h) => h.drop_id === row.id);
+    view.myReservation = hold
+      ? toReservation(
+          { id: hold.id, dropId: hold.drop_id, quantity: hold.quantity, status: hold.status, createdAt: hold.created_at, expiresAt: hold.expires_at },
+          row.db_now,
+        )
+      : null;
+    view.myPurchasedQuantity = shopper.purchased.find((p) => p.drop_id === row.id)?.quantity ?? 0;
+  }
+  return view;
+}

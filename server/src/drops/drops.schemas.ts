@@ -1,0 +1,82 @@
+import { z } from "zod";
+import { instant, money } from "../http/schema-parts.js";
+import { reservationSchema } from "../reservations/reservations.schemas.js";
+
+export const dropStatusSchema = z.enum(["upcoming", "live", "sold_out", "ended"]);
+export type DropStatus = z.infer<typeof dropStatusSchema>;
+
+export const topPurchaserSchema = z.object({
+  username: z.string(),
+  quantity: z.number().int(),
+  purchasedAt: z.string(),
+});
+export type TopPurchaser = z.infer<typeof topPurchaserSchema>;
+
+export const dropViewSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  price: z.string(),
+  totalStock: z.number().int(),
+  availableStock: z.number().int(),
+  heldStock: z.number().int(),
+  soldStock: z.number().int(),
+  startsAt: z.string(),
+  endsAt: z.string().nullable(),
+  status: dropStatusSchema,
+  holdSeconds: z.number().int(),
+  maxPerUser: z.number().int(),
+  version: z.number().int(),
+  topPurchasers: z.array(topPurchaserSchema),
+  myReservation: reservationSchema.nullable().optional(),
+  myPurchasedQuantity: z.number().int().optional(),
+});
+export type DropView = z.infer<typeof dropViewSchema>;
+
+export const dropListSchema = z.object({ drops: z.array(dropViewSchema), serverTime: z.string() });
+export type DropList = z.infer<typeof dropListSchema>;
+
+const stock = z.number({ message: "must be a whole number" }).int("must be a whole number").min(0, "must not be negative").max(10_000_000, "must be at most 10,000,000");
+
+const dropFields = {
+  name: z.string({ message: "must be a string" }).trim().min(1, "must not be empty").max(120, "must be at most 120 characters"),
+  price: money,
+  totalStock: stock,
+  startsAt: instant,
+  endsAt: instant.nullable(),
+  holdSeconds: z.number({ message: "must be a whole number" }).int("must be a whole number").min(10, "must be at least 10").max(3600, "must be at most 3600"),
+  maxPerUser: z.number({ message: "must be a whole number" }).int("must be a whole number").min(1, "must be at least 1").max(100, "must be at most 100"),
+};
+
+const endsAfterStart = (body: { startsAt?: Date; endsAt?: Date | null }) =>
+  !body.startsAt || !body.endsAt || body.endsAt > body.startsAt;
+
+export const createDropBody = z
+  .object({
+    name: dropFields.name,
+    price: dropFields.price,
+    totalStock: dropFields.totalStock,
+    startsAt: dropFields.startsAt.optional(),
+    endsAt: dropFields.endsAt.optional(),
+    holdSeconds: dropFields.holdSeconds.optional(),
+    maxPerUser: dropFields.maxPerUser.optional(),
+  })
+  .refine(endsAfterStart, { message: "must be after startsAt", path: ["endsAt"] });
+export type CreateDropInput = z.infer<typeof createDropBody>;
+
+export const updateDropBody = z
+  .object({
+    name: dropFields.name.optional(),
+    price: dropFields.price.optional(),
+    totalStock: dropFields.totalStock.optional(),
+    startsAt: dropFields.startsAt.optional(),
+    endsAt: dropFields.endsAt.optional(),
+    holdSeconds: dropFields.holdSeconds.optional(),
+    maxPerUser: dropFields.maxPerUser.optional(),
+  })
+  .refine(endsAfterStart, { message: "must be after startsAt", path: ["endsAt"] })
+  .refine((body) => Object.values(body).some((value) => value !== undefined), { message: "send at least one field to change" });
+export type UpdateDropInput = z.infer<typeof updateDropBody>;
+
+export const listDropsQuery = z.object({
+  include: z.enum(["ended"], { message: "the only value is \"ended\"" }).optional(),
+});

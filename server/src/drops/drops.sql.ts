@@ -1,0 +1,76 @@
+import { Prisma } from "../generated/prisma/client.js";
+import type { Db } from "../db/prisma.js";
+import type { ReservationDbRow } from "../reservations/reservations.sql.js";
+
+export interface DropRow {
+  id: string;
+  name: string;
+  price: string;
+  total_stock: number;
+  held_stock: number;
+  sold_stock: number;
+  starts_at: Date;
+  ends_at: Date | null;
+  hold_seconds: number;
+  max_per_user: number;
+  version: number;
+  top_purchasers: { username: string; quantity: number; purchasedAt: string }[];
+  db_now: Date;
+}
+
+/**
+ * Drops as shoppers see them. Holds past their deadline are not counted as held
+ * even before the sweeper releases them (a partial-index look-up per drop).
+ */
+function selectDropViews(where: Prisma.Sql, limit: number) {
+  return Prisma.sql`
+    SELECT d.id::text, d.name, d.price::text AS price, d.total_stock,
+           d.held_stock - coalesce(lapsed.quantity, 0) AS held_stock, d.sold_stock,
+           d.starts_at, d.ends_at, d.hold_seconds, d.max_per_user, d.version,
+           coalesce(top.list, '[]'::jsonb) AS top_purchasers, clock_timestamp() AS db_now
+    FROM drops d
+    LEFT JOIN LATERAL (
+      SELECT sum(r.quantity)::int AS quantity FROM reservations r
+      WHERE r.drop_id = d.id AND r.status = 'active' AND r.expires_at <= now()
+    ) lapsed ON true
+    LEFT JOIN LATERAL (
+      SELECT jsonb_agg(jsonb_build_object('username', u.username, 'quantity', p.quantity, 'purchasedAt', p.created_at)
+                       ORDER BY p.created_at DESC) AS list
+      FROM (SELECT user_id, quantity, created_at FROM purchases
+            WHERE drop_id = d.id ORDER BY created_at DESC LIMIT 3) p
+      JOIN users u ON u.id = p.user_id
+    ) top ON true
+    WHERE ${where}
+    ORDER BY d.starts_at, d.created_at
+    LIMIT ${limit}`;
+}
+
+export async function findDropRow(db: Db, dropId: string): Promise<DropRow | undefined> {
+  const rows = await db.$queryRaw<DropRow[]>(selectDropViews(Prisma.sql`d.id = ${dropId}::uuid`, 1));
+  return rows[0];
+}
+
+export async function listDropRows(db: Db, includeEnded: boolean): Promise<DropRow[]> {
+  const where = includeEnded ? Prisma.sql`true` : Prisma.sql`(d.ends_at IS NULL OR d.ends_at > now())`;
+  return db.$queryRaw<DropRow[]>(selectDropViews(where, 500));
+}
+
+export interface ShopperDropState {
+  holds: Omit<ReservationDbRow, "db_now">[];
+  purchased: { drop_id: string; quantity: number }[];
+}
+
+/** The shopper's live holds and purchased quantities, for the `my*` fields of drop views. */
+export async function findShopperState(db: Db, userId: string, dropIds: string[]): Promise<ShopperDropState> {
+  if (dropIds.length === 0) return { holds: [], purchased: [] };
+  const ids = Prisma.join(dropIds.map((id) => Prisma.sql`${id}::uuid`));
+  const [holds, purchased] = await Promise.all([
+    db.$queryRaw<ShopperDropState["holds"]>`
+      SELECT id::text, drop_id::text, quantity, status::text, created_at, expires_at FROM reservations
+      WHERE user_id = ${userId}::uuid AND status = 'active' AND expires_at > now() AND drop_id IN (${ids})`,
+    db.$queryRaw<ShopperDropState["purchased"]>`
+      SELECT drop_id::text, sum(quantity)::int AS quantity FROM purchases
+      WHERE user_id = ${userId}::uuid AND drop_id IN (${ids}) GROUP BY drop_id`,
+  ]);
+  return { holds, purchased };
+}

@@ -1,0 +1,46 @@
+/**
+ * The one error type of the server. Every failure a client can see is one of
+ * these codes; the HTTP status of each lives here and nowhere else.
+ */
+export const errorStatus = {
+  VALIDATION_ERROR: 400,
+  INVALID_JSON: 400,
+  UNAUTHENTICATED: 401,
+  PAYMENT_DECLINED: 402,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  DROP_NOT_FOUND: 404,
+  RESERVATION_NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
+  USERNAME_TAKEN: 409,
+  DROP_NOT_LIVE: 409,
+  OUT_OF_STOCK: 409,
+  LIMIT_EXCEEDED: 409,
+  RESERVATION_NOT_ACTIVE: 409,
+  STOCK_BELOW_COMMITTED: 409,
+  IDEMPOTENCY_KEY_IN_USE: 409,
+  RESERVATION_EXPIRED: 410,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  IDEMPOTENCY_KEY_REUSED: 422,
+  RATE_LIMITED: 429,
+  INTERNAL: 500,
+  SERVICE_UNAVAILABLE: 503,
+} as const;
+
+export type ErrorCode = keyof typeof errorStatus;
+
+export class AppError extends Error {
+  readonly status: number;
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = "AppError";
+    this.status = errorStatus[code];
+  }
+}
+
+export const isAppError = (error: unknown): error is AppError => error instanceof AppError;

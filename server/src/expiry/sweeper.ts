@@ -1,0 +1,58 @@
+import type { Db } from "../db/prisma.js";
+import { logger } from "../log.js";
+import type { Notifier } from "../realtime/notifier.js";
+import { publishStockChange } from "../stock/publish.js";
+import type { StockRow } from "../stock/stock.js";
+
+interface SweepRow extends StockRow {
+  drop_id: string;
+}
+
+/** Releases every lapsed hold (up to `maxDrops` drops per call) and tells browsers. Returns holds expired. */
+export async function expireDueHolds(db: Db, notifier: Notifier, maxDrops = 200): Promise<number> {
+  const rows = await db.$queryRaw<SweepRow[]>`
+    SELECT drop_id::text, total_stock, held_stock, sold_stock, version, starts_at, ends_at, decided_at, expired
+    FROM dropline_expire_due_holds(${maxDrops}::int)`;
+  let expired = 0;
+  for (const row of rows) {
+    publishStockChange(notifier, row.drop_id, row);
+    expired += row.expired?.length ?? 0;
+  }
+  return expired;
+}
+
+export interface Sweeper {
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs expireDueHolds every `intervalMs`. Runs never overlap (each schedules the
+ * next), and a failed run (database down) is logged and retried on the next tick.
+ */
+export function startSweeper(db: Db, notifier: Notifier, intervalMs: number): Sweeper {
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | undefined;
+  let stopped = false;
+
+  const tick = () => {
+    const started = performance.now();
+    running = expireDueHolds(db, notifier)
+      .then((expired) => {
+        if (expired > 0) logger.info({ event: "holds.expired", count: expired, ms: Math.round(performance.now() - started) });
+      })
+      .catch((error: unknown) => logger.warn({ event: "sweep.failed", error: error instanceof Error ? error.message : String(error) }))
+      .finally(() => {
+        running = undefined;
+        if (!stopped) timer = setTimeout(tick, Math.max(0, intervalMs - (performance.now() - started)));
+      });
+  };
+  timer = setTimeout(tick, intervalMs);
+
+  return {
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await running;
+    },
+  };
+}

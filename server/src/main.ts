@@ -1,0 +1,39 @@
+import { loadConfig } from "./config.js";
+import { logger } from "./log.js";
+import { startServer } from "./server.js";
+
+async function main() {
+  const config = loadConfig();
+  logger.setLevel(config.logLevel);
+  const server = await startServer(config);
+  logger.info({ event: "server.listening", url: `http://localhost:${server.port}`, database: config.databaseUrl ? "DATABASE_URL" : "embedded" });
+
+  let shuttingDown = false;
+  const shutdown = (signal: string) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    logger.info({ event: "server.shutdown", signal });
+    const force = setTimeout(() => {
+      logger.error({ event: "server.shutdown_timeout" });
+      process.exit(1);
+    }, 15_000);
+    force.unref();
+    server.close().then(
+      () => process.exit(0),
+      (error) => {
+        logger.error({ event: "server.shutdown_failed", error });
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGTERM", () => shutdown("SIGTERM"));
+  process.on("SIGINT", () => shutdown("SIGINT"));
+}
+
+// A stray rejection is logged, not fatal: one bad promise must not take every shopper's hold with it.
+process.on("unhandledRejection", (reason) => logger.error({ event: "unhandled_rejection", error: reason }));
+
+main().catch((error) => {
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

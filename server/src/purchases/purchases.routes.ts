@@ -1,0 +1,18 @@
+import { Router } from "express";
+import type { Services } from "../context.js";
+import { requireShopper } from "../http/auth.js";
+import type { Limits } from "../http/app.js";
+import { parse } from "../http/validate.js";
+import { createPurchaseBody } from "./purchases.schemas.js";
+import { purchaseHold } from "./purchases.service.js";
+
+export function purchaseRoutes(services: Services, limits: Limits): Router {
+  const router = Router();
+  router.post("/purchases", limits.writes, async (req, res) => {
+    const shopper = requireShopper(req);
+    const { reservationId } = parse(createPurchaseBody, req.body);
+    const result = await purchaseHold(services, shopper, reservationId);
+    res.status(result.created ? 201 : 200).json({ purchase: result.purchase });
+  });
+  return router;
+}

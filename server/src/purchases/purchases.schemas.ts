@@ -1,0 +1,18 @@
+import { z } from "zod";
+import { opaqueId } from "../http/schema-parts.js";
+
+export const purchaseSchema = z.object({
+  id: z.string(),
+  dropId: z.string(),
+  reservationId: z.string(),
+  quantity: z.number().int(),
+  amountPaid: z.string(),
+  confirmationCode: z.string(),
+  createdAt: z.string(),
+});
+export type Purchase = z.infer<typeof purchaseSchema>;
+
+export const createPurchaseBody = z.object({ reservationId: opaqueId });
+export type CreatePurchaseInput = z.infer<typeof createPurchaseBody>;
+
+export const purchaseResponse = z.object({ purchase: purchaseSchema });

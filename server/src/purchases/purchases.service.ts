@@ -1,0 +1,107 @@
+import type { Services } from "../context.js";
+import { isUniqueViolation } from "../db/errors.js";
+import { AppError } from "../errors.js";
+import { isOurId } from "../http/schema-parts.js";
+import { toReservation } from "../reservations/reservation-view.js";
+import { publishStockChange } from "../stock/publish.js";
+import { newConfirmationCode } from "./confirmation-code.js";
+import type { Purchase } from "./purchases.schemas.js";
+import { callCompletePurchase, findCheckout, topPurchasers } from "./purchases.sql.js";
+
+export interface PurchaseResult {
+  /** false when this hold was already bought: the same purchase is returned. */
+  created: boolean;
+  purchase: Purchase;
+}
+
+export interface Shopper {
+  id: string;
+  username: string;
+}
+
+/**
+ * Buys the units of an active hold: charge while the hold protects them, then
+ * complete the hold in one locked database call. If the hold lapsed in between,
+ * the charge is refunded and the shopper gets 410: never both sold and expired.
+ */
+export async function purchaseHold(services: Services, shopper: Shopper, reservationId: string): Promise<PurchaseResult> {
+  if (!isOurId(reservationId)) throw reservationNotFound();
+  const checkout = await findCheckout(services.db, reservationId, shopper.id);
+  if (!checkout) throw reservationNotFound();
+  if (checkout.purchase_id) {
+    return {
+      created: false,
+      purchase: {
+        id: checkout.purchase_id,
+        dropId: checkout.drop_id,
+        reservationId,
+        quantity: checkout.purchase_quantity!,
+        amountPaid: checkout.amount_paid!,
+        confirmationCode: checkout.confirmation_code!,
+        createdAt: checkout.purchased_at!.toISOString(),
+      },
+    };
+  }
+  if (checkout.status !== "active" || checkout.expires_at <= checkout.db_now) throw holdGone();
+
+  const charge = await services.payments.charge({ reference: reservationId, amount: checkout.amount, shopperId: shopper.id });
+  if (!charge.approved) throw new AppError("PAYMENT_DECLINED", `The payment was declined: ${charge.reason}. Your hold is still active.`);
+
+  // Should this call fail, whether the sale committed is unknown: the charge is kept and a
+  // retry (same reservation, so the same charge reference) finds out. A refund here could refund a sale.
+  const row = await completeWithFreshCode(services, reservationId, shopper.id, charge.paymentRef);
+
+  const dropId = row.drop_id!;
+  if (row.outcome === "PURCHASED" || (row.expired?.length ?? 0) > 0) publishStockChange(services.notifier, dropId, row);
+
+  if (row.outcome === "NOT_FOUND") throw reservationNotFound();
+  if (row.outcome === "NOT_ACTIVE") {
+    await services.payments.refund(charge.paymentRef);
+    throw holdGone();
+  }
+  if (row.outcome === "ALREADY_PURCHASED" && row.payment_ref !== charge.paymentRef) {
+    // A concurrent request bought it with another charge: ours is not needed.
+    await services.payments.refund(charge.paymentRef);
+  }
+
+  const purchase: Purchase = {
+    id: row.purchase_id!,
+    dropId,
+    reservationId,
+    quantity: row.quantity!,
+    amountPaid: row.amount_paid!,
+    confirmationCode: row.confirmation_code!,
+    createdAt: row.purchased_at!.toISOString(),
+  };
+  if (row.outcome === "PURCHASED") {
+    services.notifier.reservationChanged(
+      shopper.id,
+      toReservation(
+        { id: reservationId, dropId, quantity: purchase.quantity, status: "completed", createdAt: checkout.created_at, expiresAt: checkout.expires_at },
+        row.decided_at,
+      ),
+    );
+    services.notifier.purchaseCompleted({
+      dropId,
+      username: shopper.username,
+      quantity: purchase.quantity,
+      topPurchasers: await topPurchasers(services.db, dropId),
+    });
+  }
+  return { created: row.outcome === "PURCHASED", purchase };
+}
+
+async function completeWithFreshCode(services: Services, reservationId: string, userId: string, paymentRef: string) {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await callCompletePurchase(services.db, reservationId, userId, newConfirmationCode(), paymentRef);
+    } catch (error) {
+      // 50 random bits rarely collide, but a collision must not fail a sale.
+      if (isUniqueViolation(error) && attempt < 3) continue;
+      throw error;
+    }
+  }
+}
+
+const reservationNotFound = () => new AppError("RESERVATION_NOT_FOUND", "No reservation of yours has that id.");
+const holdGone = () => new AppError("RESERVATION_EXPIRED", "This hold has expired or was cancelled; its units went back to stock.");

@@ -1,0 +1,95 @@
+import type { Services } from "../context.js";
+import { isForeignKeyViolation, isUniqueViolation } from "../db/errors.js";
+import { AppError } from "../errors.js";
+import { isOurId } from "../http/schema-parts.js";
+import { publishStockChange } from "../stock/publish.js";
+import { toReservation } from "./reservation-view.js";
+import type { CreateReservationInput, Reservation } from "./reservations.schemas.js";
+import { callReleaseHold, callTakeHold, findOwnReservation, recordOf, type TakeHoldRow } from "./reservations.sql.js";
+
+export interface HoldResult {
+  /** false when the shopper already had an active hold on the drop: it is returned unchanged. */
+  created: boolean;
+  reservation: Reservation;
+}
+
+/** Takes a hold of `quantity` units for the shopper, or returns the hold they already have. */
+export async function takeHold(services: Services, userId: string, input: CreateReservationInput): Promise<HoldResult> {
+  if (!isOurId(input.dropId)) throw dropNotFound();
+  const row = await callTakeHoldOnce(services, input.dropId, userId, input.quantity);
+  if (row.outcome === "DROP_NOT_FOUND") throw dropNotFound();
+  if (row.outcome === "CREATED" || (row.expired?.length ?? 0) > 0) publishStockChange(services.notifier, input.dropId, row);
+
+  switch (row.outcome) {
+    case "DROP_NOT_LIVE":
+      throw new AppError("DROP_NOT_LIVE", "This drop is not live: it has not started yet or has ended.");
+    case "LIMIT_EXCEEDED":
+      throw new AppError("LIMIT_EXCEEDED", "That would take you over this drop's limit per shopper.");
+    case "OUT_OF_STOCK":
+      throw new AppError("OUT_OF_STOCK", "Not enough units are left for that quantity.");
+    case "EXISTING":
+    case "CREATED": {
+      const reservation = toReservation(
+        {
+          id: row.hold_id!,
+          dropId: input.dropId,
+          quantity: row.hold_quantity!,
+          status: "active",
+          createdAt: row.hold_created_at!,
+          expiresAt: row.hold_expires_at!,
+        },
+        row.decided_at,
+      );
+      if (row.outcome === "CREATED") services.notifier.reservationChanged(userId, reservation);
+      return { created: row.outcome === "CREATED", reservation };
+    }
+  }
+}
+
+async function callTakeHoldOnce(services: Services, dropId: string, userId: string, quantity: number): Promise<TakeHoldRow> {
+  try {
+    return await callTakeHold(services.db, dropId, userId, quantity);
+  } catch (error) {
+    // A valid signature for a shopper the database no longer has (it was reset).
+    if (isForeignKeyViolation(error)) throw new AppError("UNAUTHENTICATED", "This session is no longer valid; start a new one.");
+    // The function reads under the drop lock, so a second active hold cannot slip in;
+    // should the one-hold-per-shopper index still refuse, asking again returns the hold.
+    if (isUniqueViolation(error)) return callTakeHold(services.db, dropId, userId, quantity);
+    throw error;
+  }
+}
+
+export async function getReservation(services: Services, userId: string, reservationId: string): Promise<Reservation> {
+  if (!isOurId(reservationId)) throw reservationNotFound();
+  const row = await findOwnReservation(services.db, reservationId, userId);
+  if (!row) throw reservationNotFound();
+  return toReservation(recordOf(row), row.db_now);
+}
+
+/** Cancels an active hold; its units are back in stock when this returns. */
+export async function cancelReservation(services: Services, userId: string, reservationId: string): Promise<Reservation> {
+  if (!isOurId(reservationId)) throw reservationNotFound();
+  const row = await callReleaseHold(services.db, reservationId, userId);
+  if (row.outcome === "NOT_FOUND") throw reservationNotFound();
+  const dropId = row.drop_id!;
+  if (row.outcome === "CANCELLED" || (row.expired?.length ?? 0) > 0) publishStockChange(services.notifier, dropId, row);
+  if (row.outcome === "NOT_ACTIVE") {
+    throw new AppError("RESERVATION_NOT_ACTIVE", `This hold is ${row.hold_status} and cannot be cancelled.`, { status: row.hold_status });
+  }
+  const reservation = toReservation(
+    {
+      id: reservationId,
+      dropId,
+      quantity: row.hold_quantity!,
+      status: "cancelled",
+      createdAt: row.hold_created_at!,
+      expiresAt: row.hold_expires_at!,
+    },
+    row.decided_at,
+  );
+  services.notifier.reservationChanged(userId, reservation);
+  return reservation;
+}
+
+const dropNotFound = () => new AppError("DROP_NOT_FOUND", "No drop has that id.");
+const reservationNotFound = () => new AppError("RESERVATION_NOT_FOUND", "No reservation of yours has that id.");

@@ -1,0 +1,114 @@
+import { createServer, type Server as HttpServer } from "node:http";
+import path from "node:path";
+import type { AddressInfo } from "node:net";
+import type { Config } from "./config.js";
+import type { Services } from "./context.js";
+import { resolveSecrets, type Secrets } from "./auth/secrets.js";
+import { startEmbeddedPostgres, type EmbeddedDatabase } from "./db/embedded.js";
+import { repoRoot, runMigrations } from "./db/migrate.js";
+import { connectDatabase, type Database } from "./db/prisma.js";
+import { startSweeper, type Sweeper } from "./expiry/sweeper.js";
+import { createApp } from "./http/app.js";
+import { logger } from "./log.js";
+import { MockPaymentGateway, type PaymentGateway } from "./payments/gateway.js";
+import { attachRealtime, type Realtime } from "./realtime/io.js";
+import { seedDemoDrops } from "./seed/demo.js";
+
+export interface StartOptions {
+  /** Skip `prisma migrate deploy` (tests clone an already migrated template database). */
+  skipMigrations?: boolean;
+  payments?: PaymentGateway;
+  /** Test hook: start without the expiry interval, to drive it by hand. */
+  sweeper?: boolean;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  config: Config;
+  secrets: Secrets;
+  services: Services;
+  database: Database;
+  httpServer: HttpServer;
+  realtime: Realtime;
+  close(): Promise<void>;
+}
+
+/** config -> database -> migrations -> app -> sockets -> sweeper -> listen, and the reverse on close. */
+export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
+  const secrets = await resolveSecrets(config);
+  let embedded: EmbeddedDatabase | undefined;
+  let databaseUrl = config.databaseUrl;
+  if (!databaseUrl) {
+    embedded = await startEmbeddedPostgres({ dataDir: config.dataDir });
+    databaseUrl = embedded.url;
+    logger.info({ event: "db.embedded_started", dataDir: config.dataDir });
+  }
+  try {
+    if (!options.skipMigrations) await runMigrations(config.directUrl ?? databaseUrl);
+  } catch (error) {
+    await embedded?.stop();
+    throw error;
+  }
+  const database = connectDatabase(databaseUrl, config.dbPoolSize);
+  const payments = options.payments ?? new MockPaymentGateway();
+  if (config.seedDemo) await seedDemoDrops(database.prisma);
+
+  const httpServer = createServer();
+  const realtime = attachRealtime(httpServer, { secrets, corsOrigins: config.corsOrigins });
+  const services: Services = { db: database.prisma, notifier: realtime.notifier, payments, config };
+  const app = createApp({
+    config,
+    services,
+    secrets,
+    isReady: () => isDatabaseReady(database),
+    clientDir: config.serveClient ? path.join(repoRoot, "client", "dist") : undefined,
+  });
+  httpServer.on("request", app);
+  const sweeper: Sweeper | undefined = options.sweeper === false ? undefined : startSweeper(database.prisma, realtime.notifier, config.expirySweepMs);
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once("error", reject);
+    httpServer.listen(config.port, config.host, () => resolve());
+  });
+  const port = (httpServer.address() as AddressInfo).port;
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    config,
+    secrets,
+    services,
+    database,
+    httpServer,
+    realtime,
+    close() {
+      closing ??= (async () => {
+        // Stop taking new connections; in-flight requests finish, idle keep-alives go now.
+        const drained = new Promise<void>((resolve) => httpServer.close(() => resolve()));
+        httpServer.closeIdleConnections();
+        await sweeper?.stop();
+        await realtime.close();
+        const grace = setTimeout(() => httpServer.closeAllConnections(), 5_000);
+        await drained;
+        clearTimeout(grace);
+        await database.close();
+        await embedded?.stop();
+      })();
+      return closing;
+    },
+  };
+}
+
+async function isDatabaseReady(database: Database): Promise<boolean> {
+  try {
+    await Promise.race([
+      database.pool.query("SELECT 1"),
+      new Promise((_, reject) => setTimeout(() => reject(new Error("timeout")), 2_000).unref()),
+    ]);
+    return true;
+  } catch {
+    return false;
+  }
+}
