@@ -1,3 +1,4 @@
+import type { ServerClock } from "./clock.js";
 import type { Config } from "./config.js";
 import type { Db } from "./db/prisma.js";
 import type { PaymentGateway } from "./payments/gateway.js";
@@ -8,5 +9,6 @@ export interface Services {
   db: Db;
   notifier: Notifier;
   payments: PaymentGateway;
+  clock: ServerClock;
   config: Pick<Config, "holdSeconds">;
 }

@@ -1,6 +1,7 @@
 import { createServer, type Server as HttpServer } from "node:http";
 import path from "node:path";
 import type { AddressInfo } from "node:net";
+import { ServerClock } from "./clock.js";
 import type { Config } from "./config.js";
 import type { Services } from "./context.js";
 import { resolveSecrets, type Secrets } from "./auth/secrets.js";
@@ -56,7 +57,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
 
   const httpServer = createServer();
   const realtime = attachRealtime(httpServer, { secrets, corsOrigins: config.corsOrigins });
-  const services: Services = { db: database.prisma, notifier: realtime.notifier, payments, config };
+  const clock = new ServerClock();
+  const services: Services = { db: database.prisma, notifier: realtime.notifier, payments, clock, config };
   const app = createApp({
     config,
     services,
@@ -65,7 +67,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     clientDir: config.serveClient ? path.join(repoRoot, "client", "dist") : undefined,
   });
   httpServer.on("request", app);
-  const sweeper: Sweeper | undefined = options.sweeper === false ? undefined : startSweeper(database.prisma, realtime.notifier, config.expirySweepMs);
+  const sweeper: Sweeper | undefined = options.sweeper === false ? undefined : startSweeper(database.prisma, realtime.notifier, clock, config.expirySweepMs);
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once("error", reject);

@@ -3,7 +3,8 @@ import { toReservation } from "../reservations/reservation-view.js";
 import type { DropView } from "./drops.schemas.js";
 import type { DropRow, ShopperDropState } from "./drops.sql.js";
 
-export function toDropView(row: DropRow, shopper?: ShopperDropState): DropView {
+/** `now` is the serverTime of the response; the status uses the database time of the read. */
+export function toDropView(row: DropRow, now: Date, shopper?: ShopperDropState): DropView {
   const availableStock = row.total_stock - row.held_stock - row.sold_stock;
   const view: DropView = {
     id: row.id,
@@ -26,7 +27,7 @@ export function toDropView(row: DropRow, shopper?: ShopperDropState): DropView {
     view.myReservation = hold
       ? toReservation(
           { id: hold.id, dropId: hold.drop_id, quantity: hold.quantity, status: hold.status, createdAt: hold.created_at, expiresAt: hold.expires_at },
-          row.db_now,
+          now,
         )
       : null;
     view.myPurchasedQuantity = shopper.purchased.find((p) => p.drop_id === row.id)?.quantity ?? 0;

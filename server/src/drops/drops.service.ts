@@ -11,8 +11,8 @@ import { findDropRow, findShopperState, listDropRows } from "./drops.sql.js";
 export async function listDrops(services: Services, options: { includeEnded: boolean; userId?: string }): Promise<DropList> {
   const rows = await listDropRows(services.db, options.includeEnded);
   const shopper = options.userId ? await findShopperState(services.db, options.userId, rows.map((r) => r.id)) : undefined;
-  const serverTime = (rows[0]?.db_now ?? new Date()).toISOString();
-  return { drops: rows.map((row) => toDropView(row, shopper)), serverTime };
+  const now = services.clock.now();
+  return { drops: rows.map((row) => toDropView(row, now, shopper)), serverTime: now.toISOString() };
 }
 
 export async function getDrop(services: Services, dropId: string, userId?: string): Promise<DropView> {
@@ -20,7 +20,7 @@ export async function getDrop(services: Services, dropId: string, userId?: strin
   const row = await findDropRow(services.db, dropId);
   if (!row) throw dropNotFound();
   const shopper = userId ? await findShopperState(services.db, userId, [row.id]) : undefined;
-  return toDropView(row, shopper);
+  return toDropView(row, services.clock.now(), shopper);
 }
 
 export async function createDrop(services: Services, input: CreateDropInput): Promise<PublicDrop> {
@@ -82,7 +82,7 @@ export async function updateDrop(services: Services, dropId: string, input: Upda
       RETURNING total_stock, held_stock, sold_stock, version, starts_at, ends_at, clock_timestamp() AS decided_at`;
     return { ...row!, expired: released!.expired };
   });
-  publishStockChange(services.notifier, dropId, stock);
+  publishStockChange(services.notifier, dropId, stock, services.clock.now());
   const view = await publicView(services, dropId);
   services.notifier.dropUpdated(view);
   return view;
@@ -91,7 +91,7 @@ export async function updateDrop(services: Services, dropId: string, input: Upda
 async function publicView(services: Services, dropId: string): Promise<PublicDrop> {
   const row = await findDropRow(services.db, dropId);
   if (!row) throw dropNotFound();
-  return toDropView(row);
+  return toDropView(row, services.clock.now());
 }
 
 const dropNotFound = () => new AppError("DROP_NOT_FOUND", "No drop has that id.");

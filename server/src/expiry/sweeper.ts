@@ -1,3 +1,4 @@
+import type { ServerClock } from "../clock.js";
 import type { Db } from "../db/prisma.js";
 import { logger } from "../log.js";
 import type { Notifier } from "../realtime/notifier.js";
@@ -5,17 +6,27 @@ import { publishStockChange } from "../stock/publish.js";
 import type { StockRow } from "../stock/stock.js";
 
 interface SweepRow extends StockRow {
-  drop_id: string;
+  /** null on the one row that only carries the database clock. */
+  drop_id: string | null;
 }
 
 /** Releases every lapsed hold (up to `maxDrops` drops per call) and tells browsers. Returns holds expired. */
-export async function expireDueHolds(db: Db, notifier: Notifier, maxDrops = 200): Promise<number> {
+export async function expireDueHolds(db: Db, notifier: Notifier, clock: ServerClock, maxDrops = 200): Promise<number> {
+  const sentAt = Date.now();
   const rows = await db.$queryRaw<SweepRow[]>`
     SELECT drop_id::text, total_stock, held_stock, sold_stock, version, starts_at, ends_at, decided_at, expired
-    FROM dropline_expire_due_holds(${maxDrops}::int)`;
+    FROM dropline_expire_due_holds(${maxDrops}::int)
+    UNION ALL
+    SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, clock_timestamp(), NULL`;
+  const receivedAt = Date.now();
   let expired = 0;
   for (const row of rows) {
-    publishStockChange(notifier, row.drop_id, row);
+    if (row.drop_id === null) {
+      // The database clock, read in the same round trip: it keeps serverTime honest.
+      clock.observe(row.decided_at, sentAt, receivedAt);
+      continue;
+    }
+    publishStockChange(notifier, row.drop_id, row, clock.now());
     expired += row.expired?.length ?? 0;
   }
   return expired;
@@ -29,14 +40,14 @@ export interface Sweeper {
  * Runs expireDueHolds every `intervalMs`. Runs never overlap (each schedules the
  * next), and a failed run (database down) is logged and retried on the next tick.
  */
-export function startSweeper(db: Db, notifier: Notifier, intervalMs: number): Sweeper {
+export function startSweeper(db: Db, notifier: Notifier, clock: ServerClock, intervalMs: number): Sweeper {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
   let stopped = false;
 
   const tick = () => {
     const started = performance.now();
-    running = expireDueHolds(db, notifier)
+    running = expireDueHolds(db, notifier, clock)
       .then((expired) => {
         if (expired > 0) logger.info({ event: "holds.expired", count: expired, ms: Math.round(performance.now() - started) });
       })

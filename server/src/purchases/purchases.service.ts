@@ -52,7 +52,7 @@ export async function purchaseHold(services: Services, shopper: Shopper, reserva
   const row = await completeWithFreshCode(services, reservationId, shopper.id, charge.paymentRef);
 
   const dropId = row.drop_id!;
-  if (row.outcome === "PURCHASED" || (row.expired?.length ?? 0) > 0) publishStockChange(services.notifier, dropId, row);
+  if (row.outcome === "PURCHASED" || (row.expired?.length ?? 0) > 0) publishStockChange(services.notifier, dropId, row, services.clock.now());
 
   if (row.outcome === "NOT_FOUND") throw reservationNotFound();
   if (row.outcome === "NOT_ACTIVE") {
@@ -78,7 +78,7 @@ export async function purchaseHold(services: Services, shopper: Shopper, reserva
       shopper.id,
       toReservation(
         { id: reservationId, dropId, quantity: purchase.quantity, status: "completed", createdAt: checkout.created_at, expiresAt: checkout.expires_at },
-        row.decided_at,
+        services.clock.now(),
       ),
     );
     services.notifier.purchaseCompleted({

@@ -18,7 +18,7 @@ export async function takeHold(services: Services, userId: string, input: Create
   if (!isOurId(input.dropId)) throw dropNotFound();
   const row = await callTakeHoldOnce(services, input.dropId, userId, input.quantity);
   if (row.outcome === "DROP_NOT_FOUND") throw dropNotFound();
-  if (row.outcome === "CREATED" || (row.expired?.length ?? 0) > 0) publishStockChange(services.notifier, input.dropId, row);
+  if (row.outcome === "CREATED" || (row.expired?.length ?? 0) > 0) publishStockChange(services.notifier, input.dropId, row, services.clock.now());
 
   switch (row.outcome) {
     case "DROP_NOT_LIVE":
@@ -38,7 +38,7 @@ export async function takeHold(services: Services, userId: string, input: Create
           createdAt: row.hold_created_at!,
           expiresAt: row.hold_expires_at!,
         },
-        row.decided_at,
+        services.clock.now(),
       );
       if (row.outcome === "CREATED") services.notifier.reservationChanged(userId, reservation);
       return { created: row.outcome === "CREATED", reservation };
@@ -63,7 +63,7 @@ export async function getReservation(services: Services, userId: string, reserva
   if (!isOurId(reservationId)) throw reservationNotFound();
   const row = await findOwnReservation(services.db, reservationId, userId);
   if (!row) throw reservationNotFound();
-  return toReservation(recordOf(row), row.db_now);
+  return toReservation(recordOf(row), services.clock.now());
 }
 
 /** Cancels an active hold; its units are back in stock when this returns. */
@@ -72,7 +72,7 @@ export async function cancelReservation(services: Services, userId: string, rese
   const row = await callReleaseHold(services.db, reservationId, userId);
   if (row.outcome === "NOT_FOUND") throw reservationNotFound();
   const dropId = row.drop_id!;
-  if (row.outcome === "CANCELLED" || (row.expired?.length ?? 0) > 0) publishStockChange(services.notifier, dropId, row);
+  if (row.outcome === "CANCELLED" || (row.expired?.length ?? 0) > 0) publishStockChange(services.notifier, dropId, row, services.clock.now());
   if (row.outcome === "NOT_ACTIVE") {
     throw new AppError("RESERVATION_NOT_ACTIVE", `This hold is ${row.hold_status} and cannot be cancelled.`, { status: row.hold_status });
   }
@@ -85,7 +85,7 @@ export async function cancelReservation(services: Services, userId: string, rese
       createdAt: row.hold_created_at!,
       expiresAt: row.hold_expires_at!,
     },
-    row.decided_at,
+    services.clock.now(),
   );
   services.notifier.reservationChanged(userId, reservation);
   return reservation;

@@ -21,7 +21,7 @@ export async function createSession(services: Services, sessionSecret: string, i
 
 /** The shopper's history, newest first (the latest 100 of each). */
 export async function getMe(services: Services, userId: string): Promise<MeResponse> {
-  const [user, reservations, purchases, clock] = await Promise.all([
+  const [user, reservations, purchases] = await Promise.all([
     services.db.user.findUnique({ where: { id: userId }, select: { id: true, username: true } }),
     services.db.reservation.findMany({
       where: { userId },
@@ -30,10 +30,9 @@ export async function getMe(services: Services, userId: string): Promise<MeRespo
       select: { id: true, dropId: true, quantity: true, status: true, createdAt: true, expiresAt: true },
     }),
     services.db.purchase.findMany({ where: { userId }, orderBy: { createdAt: "desc" }, take: 100 }),
-    services.db.$queryRaw<{ now: Date }[]>`SELECT clock_timestamp() AS now`,
   ]);
   if (!user) throw new AppError("UNAUTHENTICATED", "This session is no longer valid; start a new one.");
-  const now = clock[0]!.now;
+  const now = services.clock.now();
   return {
     user,
     reservations: reservations.map((r) => toReservation(r, now)),

@@ -6,7 +6,7 @@ import { stockLevels, type StockRow } from "./stock.js";
  * Tells browsers about a committed stock change: the new levels to everyone,
  * and a "cart expired" notice to each owner of a hold that lapsed in it.
  */
-export function publishStockChange(notifier: Notifier, dropId: string, row: StockRow): void {
+export function publishStockChange(notifier: Notifier, dropId: string, row: StockRow, now: Date): void {
   notifier.stockChanged({ dropId, ...stockLevels(row) });
   for (const hold of row.expired ?? []) {
     notifier.reservationChanged(
@@ -20,7 +20,7 @@ export function publishStockChange(notifier: Notifier, dropId: string, row: Stoc
           createdAt: new Date(hold.createdAt),
           expiresAt: new Date(hold.expiresAt),
         },
-        row.decided_at,
+        now,
       ),
     );
   }

@@ -1,0 +1,45 @@
+import { describe, expect, it } from "vitest";
+import { loadConfig } from "./config.js";
+
+describe("configuration is parsed once and checked", () => {
+  it("has the documented defaults", () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      port: 3001,
+      holdSeconds: 60,
+      expirySweepMs: 1000,
+      seedDemo: true,
+      trustProxy: false,
+      corsOrigins: [],
+      rateLimits: { enabled: true },
+    });
+    expect(config.databaseUrl).toBeUndefined();
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it("reads origins, proxy hops and switches", () => {
+    const config = loadConfig({
+      CORS_ORIGIN: "https://shop.example.com, http://localhost:5173",
+      TRUST_PROXY: "1",
+      RATE_LIMITS: "off",
+      SEED_DEMO: "false",
+      DATABASE_URL: "postgresql://u:p@db:5432/app",
+    });
+    expect(config.corsOrigins).toEqual(["https://shop.example.com", "http://localhost:5173"]);
+    expect(config.trustProxy).toBe(1);
+    expect(config.rateLimits.enabled).toBe(false);
+    expect(config.seedDemo).toBe(false);
+    expect(config.directUrl).toBe("postgresql://u:p@db:5432/app");
+  });
+
+  it.each([
+    [{ PORT: "http" }, "PORT"],
+    [{ HOLD_SECONDS: "5" }, "HOLD_SECONDS"],
+    [{ CORS_ORIGIN: "https://shop.example.com/" }, "CORS_ORIGIN"],
+    [{ DATABASE_URL: "mysql://x" }, "DATABASE_URL"],
+    [{ RATE_LIMITS: "maybe" }, "RATE_LIMITS"],
+    [{ NODE_ENV: "production" }, "ADMIN_TOKEN and SESSION_SECRET are required"],
+  ])("refuses %o, naming %s", (env, named) => {
+    expect(() => loadConfig(env)).toThrow(named);
+  });
+});
