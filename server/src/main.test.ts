@@ -1,0 +1,76 @@
+import { spawn } from "node:child_process";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { createInterface } from "node:readline";
+import { afterAll, describe, expect, it } from "vitest";
+import { repoRoot } from "./db/migrate.js";
+
+const isAlive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+describe("the server as `npm start` runs it, on its embedded database", () => {
+  const dirs: string[] = [];
+  afterAll(async () => {
+    for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+  });
+
+  // Ctrl-C in a terminal sends SIGINT to the whole process group (postgres too); a platform sends SIGTERM to the server.
+  it.each([
+    ["SIGINT", "to the process group, as Ctrl-C does"],
+    ["SIGTERM", "to the server process, as Render does"],
+  ] as const)("shuts down cleanly on %s %s and leaves no postgres process behind", async (signal) => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), "dropline-main-"));
+    dirs.push(dataDir);
+    const child = spawn(process.execPath, ["--import", "tsx", path.join(repoRoot, "server/src/main.ts")], {
+      cwd: repoRoot,
+      env: { ...process.env, DATABASE_URL: "", DATA_DIR: dataDir, PORT: "0", HOST: "127.0.0.1", SERVE_CLIENT: "false", NODE_ENV: "development" },
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true, // its own process group, like a shell job
+    });
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    let stderr = "";
+    child.stderr.on("data", (chunk) => (stderr += chunk));
+
+    // The first start prints the generated admin token once, then logs where it listens.
+    let adminToken = "";
+    const url = await new Promise<string>((resolve, reject) => {
+      const lines = createInterface({ input: child.stdout });
+      let tokenNext = false;
+      lines.on("line", (line) => {
+        if (tokenNext && line.trim()) {
+          adminToken = line.trim();
+          tokenNext = false;
+        }
+        if (line.includes("Admin token (generated")) tokenNext = true;
+        if (line.includes('"server.listening"')) resolve(JSON.parse(line).url);
+      });
+      void exited.then((code) => reject(new Error(`exited with ${code} before listening: ${stderr}`)));
+    });
+
+    const drops = await (await fetch(`${url}/api/drops`)).json();
+    expect(drops.drops.length).toBe(3); // the demo drops of an empty database
+    const created = await fetch(`${url}/api/drops`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/json" },
+      body: JSON.stringify({ name: "Curl drop", price: 25, totalStock: 5 }),
+    });
+    expect(created.status).toBe(201);
+    const secrets = JSON.parse(await readFile(path.join(dataDir, "secrets.json"), "utf8"));
+    expect(secrets.adminToken).toBe(adminToken);
+
+    const postgresPid = Number((await readFile(path.join(dataDir, "postgres", "postmaster.pid"), "utf8")).split("\n")[0]);
+    expect(isAlive(postgresPid)).toBe(true);
+
+    if (signal === "SIGINT") process.kill(-child.pid!, signal);
+    else child.kill(signal);
+    expect(await exited).toBe(0);
+    expect(isAlive(postgresPid)).toBe(false);
+  });
+});
