@@ -25,7 +25,7 @@ describe("the server as `npm start` runs it, on its embedded database", () => {
   it.each([
     ["SIGINT", "to the process group, as Ctrl-C does"],
     ["SIGTERM", "to the server process, as Render does"],
-  ] as const)("shuts down cleanly on %s %s and leaves no postgres process behind", async (signal) => {
+  ] as const)("shuts down cleanly on %s %s and leaves no postgres process behind", async (signal, _how) => {
     const dataDir = await mkdtemp(path.join(tmpdir(), "dropline-main-"));
     dirs.push(dataDir);
     const child = spawn(process.execPath, ["--import", "tsx", path.join(repoRoot, "server/src/main.ts")], {
@@ -54,7 +54,7 @@ describe("the server as `npm start` runs it, on its embedded database", () => {
       void exited.then((code) => reject(new Error(`exited with ${code} before listening: ${stderr}`)));
     });
 
-    const drops = await (await fetch(`${url}/api/drops`)).json();
+    const drops = (await (await fetch(`${url}/api/drops`)).json()) as { drops: unknown[] };
     expect(drops.drops.length).toBe(3); // the demo drops of an empty database
     const created = await fetch(`${url}/api/drops`, {
       method: "POST",

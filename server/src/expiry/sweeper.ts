@@ -1,5 +1,6 @@
 import type { ServerClock } from "../clock.js";
 import type { Db } from "../db/prisma.js";
+import { deleteOldIdempotencyKeys } from "../idempotency/idempotency.js";
 import { logger } from "../log.js";
 import type { Notifier } from "../realtime/notifier.js";
 import { publishStockChange } from "../stock/publish.js";
@@ -42,14 +43,19 @@ export interface Sweeper {
  */
 export function startSweeper(db: Db, notifier: Notifier, clock: ServerClock, intervalMs: number): Sweeper {
   let timer: NodeJS.Timeout | undefined;
+  let lastHousekeeping = performance.now();
   let running: Promise<void> | undefined;
   let stopped = false;
 
   const tick = () => {
     const started = performance.now();
     running = expireDueHolds(db, notifier, clock)
-      .then((expired) => {
+      .then(async (expired) => {
         if (expired > 0) logger.info({ event: "holds.expired", count: expired, ms: Math.round(performance.now() - started) });
+        if (started - lastHousekeeping >= 60_000) {
+          lastHousekeeping = started;
+          await deleteOldIdempotencyKeys(db);
+        }
       })
       .catch((error: unknown) => logger.warn({ event: "sweep.failed", error: error instanceof Error ? error.message : String(error) }))
       .finally(() => {

@@ -18,6 +18,10 @@ export function toAppError(error: unknown): AppError {
   if (isAppError(error)) return error;
   const type = (error as { type?: string })?.type;
   if (type && bodyParserErrors[type]) return bodyParserErrors[type]();
+  // Express could not decode a path parameter (a broken %-escape).
+  if (error instanceof URIError) {
+    return new AppError("VALIDATION_ERROR", "The URL is malformed.", [{ path: "url", message: "contains an invalid percent-escape" }]);
+  }
   const translated = translateDbError(error);
   if (isAppError(translated)) return translated;
   return new AppError("INTERNAL", "Something went wrong on our side; it has been logged.");

@@ -1,0 +1,101 @@
+import { createHash } from "node:crypto";
+import type { NextFunction, Request, Response } from "express";
+import type { Db } from "../db/prisma.js";
+import { AppError } from "../errors.js";
+import { requireShopper } from "../http/auth.js";
+import { logger } from "../log.js";
+
+const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
+/** How long a duplicate waits for the first request before it is told IDEMPOTENCY_KEY_IN_USE. */
+const WAIT_FOR_FIRST_MS = 3_000;
+/** A claim whose request never finished (the process died) is released after this. */
+const ABANDONED_AFTER_S = 60;
+
+/**
+ * `Idempotency-Key` for POST routes (API.md, Conventions). The key is claimed
+ * in PostgreSQL before the request runs, so retries on any server instance
+ * see it; the response is stored before it is sent, so a client that got an
+ * answer can always get the same one again. A 5xx is not stored: the retry runs.
+ */
+export function idempotent(db: Db) {
+  return async (req: Request, res: Response, next: NextFunction) => {
+    const key = req.header("idempotency-key");
+    if (key === undefined) return next();
+    if (!KEY_PATTERN.test(key)) {
+      throw new AppError("VALIDATION_ERROR", "Idempotency-Key must be 1-255 visible ASCII characters.", [
+        { path: "Idempotency-Key", message: "must be 1-255 visible ASCII characters" },
+      ]);
+    }
+    const shopper = requireShopper(req);
+    const requestHash = hashRequest(req);
+
+    const claimed = await db.$queryRaw<unknown[]>`
+      INSERT INTO idempotency_keys (user_id, key, request_hash) VALUES (${shopper.id}::uuid, ${key}, ${requestHash})
+      ON CONFLICT (user_id, key) DO UPDATE SET request_hash = excluded.request_hash, created_at = now()
+        WHERE idempotency_keys.status_code IS NULL
+          AND idempotency_keys.created_at < now() - make_interval(secs => ${ABANDONED_AFTER_S})
+      RETURNING 1`;
+    if (claimed.length === 0) return replay(db, shopper.id, key, requestHash, res);
+
+    const send = res.json.bind(res);
+    res.json = (body: unknown) => {
+      const store =
+        res.statusCode >= 500
+          ? db.$executeRaw`DELETE FROM idempotency_keys WHERE user_id = ${shopper.id}::uuid AND key = ${key}`
+          : db.$executeRaw`UPDATE idempotency_keys SET status_code = ${res.statusCode}, response = ${JSON.stringify(body)}::jsonb
+                           WHERE user_id = ${shopper.id}::uuid AND key = ${key}`;
+      store.then(
+        () => send(body),
+        (error: unknown) => {
+          logger.warn({ event: "idempotency.store_failed", error: error instanceof Error ? error.message : String(error) });
+          send(body);
+        },
+      );
+      return res;
+    };
+    next();
+  };
+}
+
+async function replay(db: Db, userId: string, key: string, requestHash: string, res: Response) {
+  const deadline = Date.now() + WAIT_FOR_FIRST_MS;
+  for (;;) {
+    const [row] = await db.$queryRaw<{ request_hash: string; status_code: number | null; response: unknown }[]>`
+      SELECT request_hash, status_code, response FROM idempotency_keys WHERE user_id = ${userId}::uuid AND key = ${key}`;
+    if (row && row.request_hash !== requestHash) {
+      throw new AppError("IDEMPOTENCY_KEY_REUSED", "This Idempotency-Key was used with a different request; use a new key.");
+    }
+    if (row?.status_code != null) {
+      res.setHeader("Idempotent-Replayed", "true");
+      res.status(row.status_code).json(row.response);
+      return;
+    }
+    if (!row || Date.now() >= deadline) {
+      // Gone (the first one failed with a 5xx) or still running: the client may retry.
+      throw new AppError("IDEMPOTENCY_KEY_IN_USE", "A request with this Idempotency-Key is still being processed; retry shortly.");
+    }
+    // The first request holds the key; its answer is usually milliseconds away.
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+function hashRequest(req: Request): string {
+  return createHash("sha256").update(`${req.method} ${req.baseUrl}${req.path}\n${canonicalJson(req.body)}`).digest("hex");
+}
+
+/** JSON with object keys sorted, so key order in the body does not make it "different". */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (value && typeof value === "object") {
+    const entries = Object.keys(value as object)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`);
+    return `{${entries.join(",")}}`;
+  }
+  return JSON.stringify(value) ?? "null";
+}
+
+/** Keys are kept 24 h (API.md). */
+export async function deleteOldIdempotencyKeys(db: Db): Promise<number> {
+  return db.$executeRaw`DELETE FROM idempotency_keys WHERE created_at < now() - interval '24 hours'`;
+}
