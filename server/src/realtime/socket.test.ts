@@ -142,8 +142,10 @@ describe("Socket.IO events", () => {
     expect(seen).toMatchObject({ totalStock: 8, heldStock: 3, soldStock: 1, availableStock: 4, status: "live" });
     expect(seen.version).toBeGreaterThan(lastSeenVersion);
 
+    // Listen before acting: the event can arrive before the HTTP answer does.
+    const next = waitForEvent(socket, "stockUpdated", (p) => p.dropId === drop.id && p.version > seen.version);
     await server.api.call("DELETE", `/api/reservations/${lateHold.id}`, { token: late.token });
-    const live = await waitForEvent(socket, "stockUpdated", (p) => p.dropId === drop.id && p.version > seen.version);
+    const live = await next;
     expect(live.payload).toMatchObject({ heldStock: 1, soldStock: 1, availableStock: 6 });
   });
 
