@@ -55,18 +55,21 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const payments = options.payments ?? new MockPaymentGateway();
   if (config.seedDemo) await seedDemoDrops(database.prisma);
 
-  const httpServer = createServer();
+  // The request listener must exist before Socket.IO attaches: engine.io then forwards only
+  // non-Socket.IO requests to it. Added afterwards, Express would also answer /socket.io/
+  // polling requests, and the second answer throws ERR_HTTP_HEADERS_SENT, killing the process.
+  let app: ReturnType<typeof createApp> | undefined;
+  const httpServer = createServer((req, res) => app!(req, res));
   const realtime = attachRealtime(httpServer, { secrets, corsOrigins: config.corsOrigins });
   const clock = new ServerClock();
   const services: Services = { db: database.prisma, notifier: realtime.notifier, payments, clock, config };
-  const app = createApp({
+  app = createApp({
     config,
     services,
     secrets,
     isReady: () => isDatabaseReady(database),
     clientDir: config.serveClient ? path.join(repoRoot, "client", "dist") : undefined,
   });
-  httpServer.on("request", app);
   const sweeper: Sweeper | undefined = options.sweeper === false ? undefined : startSweeper(database.prisma, realtime.notifier, clock, config.expirySweepMs);
 
   await new Promise<void>((resolve, reject) => {

@@ -41,7 +41,7 @@ function selectDropViews(where: Prisma.Sql, limit: number) {
       JOIN users u ON u.id = p.user_id
     ) top ON true
     WHERE ${where}
-    ORDER BY d.starts_at, d.created_at
+    ORDER BY d.starts_at, d.created_at, d.id
     LIMIT ${limit}`;
 }
 
