@@ -1,0 +1,85 @@
+import { useRef } from "react";
+import type { DropView } from "../api/types";
+import type { Busy } from "../hooks/useHolds";
+import { formatCountdown, formatDateTime, formatPrice } from "../lib/format";
+import type { Outcome } from "../lib/outcomes";
+import { statusAt } from "../lib/status";
+import { HoldPanel } from "./HoldPanel";
+import { OutcomeBanner } from "./OutcomeBanner";
+import { ReserveControls } from "./ReserveControls";
+import { StatusBadge } from "./StatusBadge";
+import { StockBar } from "./StockBar";
+import { TopPurchasers } from "./TopPurchasers";
+
+interface Props {
+  drop: DropView;
+  now: number;
+  signedIn: boolean;
+  busy: Busy | undefined;
+  outcome: Outcome | undefined;
+  onReserve: (quantity: number) => void;
+  onPurchase: () => void;
+  onRelease: () => void;
+  onHoldDeadline: () => void;
+  onDismiss: () => void;
+}
+
+export function DropCard({ drop, now, signedIn, busy, outcome, onReserve, onPurchase, onRelease, onHoldDeadline, onDismiss }: Props) {
+  // Status follows the server clock here, so "upcoming" turns "live" at startsAt with no message needed.
+  const status = statusAt(drop, now);
+  const sawUpcoming = useRef(status === "upcoming");
+  if (status === "upcoming") sawUpcoming.current = true;
+  const headingId = `drop-${drop.id}`;
+  const hold = drop.myReservation?.status === "active" ? drop.myReservation : null;
+
+  return (
+    <article
+      aria-labelledby={headingId}
+      data-testid="drop-card"
+      data-drop-id={drop.id}
+      className="flex flex-col gap-4 rounded-xl border border-slate-200 bg-white p-4 shadow-sm sm:p-5"
+    >
+      <header className="flex items-start justify-between gap-3">
+        <div>
+          <h3 id={headingId} className="text-lg font-semibold leading-tight">
+            {drop.name}
+          </h3>
+          <p className="mt-0.5 text-xl font-bold text-indigo-700">{formatPrice(drop.price)}</p>
+        </div>
+        <StatusBadge status={status} />
+      </header>
+
+      {status === "upcoming" && (
+        <p className="rounded-md bg-sky-50 px-3 py-2 text-sm text-sky-900">
+          Starts in{" "}
+          <span role="timer" data-testid="start-countdown" className="font-mono font-semibold tabular-nums">
+            {formatCountdown(Date.parse(drop.startsAt) - now)}
+          </span>
+          <span className="block text-xs text-sky-700">{formatDateTime(drop.startsAt)}</span>
+        </p>
+      )}
+      <p aria-live="polite" className="sr-only">
+        {sawUpcoming.current && status === "live" ? `${drop.name} is live now.` : ""}
+      </p>
+
+      <StockBar available={drop.availableStock} held={drop.heldStock} sold={drop.soldStock} total={drop.totalStock} />
+      <TopPurchasers purchasers={drop.topPurchasers} />
+      <p className="text-xs text-slate-500">
+        Holds last {drop.holdSeconds} s · limit {drop.maxPerUser} per shopper
+        {drop.endsAt ? ` · ends ${formatDateTime(drop.endsAt)}` : ""}
+      </p>
+
+      {!signedIn ? (
+        <p className="text-sm text-slate-600">Pick a username above to reserve.</p>
+      ) : hold ? (
+        <HoldPanel hold={hold} price={drop.price} now={now} busy={busy} onPurchase={onPurchase} onRelease={onRelease} onDeadline={onHoldDeadline} />
+      ) : (
+        <ReserveControls drop={drop} status={status} busy={busy} blockedUntil={outcome?.retryUntil} now={now} onReserve={onReserve} />
+      )}
+
+      <div role="status" aria-live="polite" aria-atomic="true">
+        {outcome && <OutcomeBanner outcome={outcome} now={now} onDismiss={onDismiss} />}
+      </div>
+    </article>
+  );
+}

@@ -1,0 +1,96 @@
+import { useEffect, useRef } from "react";
+import type { Reservation } from "../api/types";
+import type { Busy } from "../hooks/useHolds";
+import { focusWasLost } from "../lib/focus";
+import { formatCountdown, formatPrice, spokenDuration } from "../lib/format";
+import { multiplyPrice } from "../lib/money";
+
+const URGENT_MS = 10_000;
+
+interface Props {
+  hold: Reservation;
+  price: string;
+  /** Server time now (ms). */
+  now: number;
+  busy: Busy | undefined;
+  onPurchase: () => void;
+  onRelease: () => void;
+  /** The countdown reached zero: the fallback should `reservationExpired` not arrive. */
+  onDeadline: () => void;
+}
+
+/** An active hold: time left (on the server's clock), and the two ways to end it. */
+export function HoldPanel({ hold, price, now, busy, onPurchase, onRelease, onDeadline }: Props) {
+  const remaining = Date.parse(hold.expiresAt) - now;
+  const urgent = remaining <= URGENT_MS;
+  const over = remaining <= 0;
+
+  // The Reserve button that opened this panel is gone; a keyboard user lands on the next step, not on <body>.
+  const purchaseButton = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (focusWasLost()) purchaseButton.current?.focus();
+  }, []);
+
+  useEffect(() => {
+    if (over) onDeadline();
+    // Once, when the deadline passes; not on every tick after it.
+  }, [over]);
+
+  // Screen readers hear milestones, not every second.
+  const milestone = over
+    ? ""
+    : remaining <= URGENT_MS
+      ? "Less than 10 seconds left on your hold."
+      : remaining <= 30_000
+        ? "30 seconds left on your hold."
+        : `Hold started: ${spokenDuration(Date.parse(hold.expiresAt) - Date.parse(hold.createdAt))} to complete your purchase.`;
+
+  return (
+    <section
+      aria-label="Your hold"
+      data-testid="hold-panel"
+      data-urgent={urgent}
+      data-remaining-ms={Math.max(0, Math.round(remaining))}
+      className={`rounded-lg border-2 p-3 ${urgent ? "border-rose-500 bg-rose-50" : "border-indigo-300 bg-indigo-50"}`}
+    >
+      <div className="flex items-baseline justify-between gap-3">
+        <p className="text-sm font-medium text-slate-800">
+          You hold {hold.quantity} unit{hold.quantity === 1 ? "" : "s"} · {formatPrice(multiplyPrice(price, hold.quantity))}
+        </p>
+        <p
+          role="timer"
+          aria-label={`Time left: ${spokenDuration(remaining)}`}
+          data-testid="hold-countdown"
+          className={`font-mono text-2xl font-bold tabular-nums ${urgent ? "animate-pulse text-rose-700" : "text-indigo-800"}`}
+        >
+          {formatCountdown(remaining)}
+        </p>
+      </div>
+      <p className={`text-xs ${urgent ? "font-semibold text-rose-700" : "text-slate-600"}`}>
+        {urgent ? "Hurry: pay now or the units go back to stock." : "Pay before the timer runs out, or the units go back to stock."}
+      </p>
+      <p aria-live="polite" className="sr-only">
+        {milestone}
+      </p>
+      <div className="mt-3 flex flex-wrap gap-2">
+        <button
+          ref={purchaseButton}
+          type="button"
+          onClick={onPurchase}
+          disabled={busy !== undefined || over}
+          className="rounded-md bg-indigo-600 px-4 py-2 font-semibold text-white hover:bg-indigo-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600 disabled:opacity-50"
+        >
+          {busy === "purchasing" ? "Paying…" : "Complete purchase"}
+        </button>
+        <button
+          type="button"
+          onClick={onRelease}
+          disabled={busy !== undefined || over}
+          className="rounded-md border border-slate-300 bg-white px-4 py-2 font-medium text-slate-700 hover:bg-slate-50 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600 disabled:opacity-50"
+        >
+          {busy === "releasing" ? "Releasing…" : "Release hold"}
+        </button>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,83 @@
+import { DropCard } from "../components/DropCard";
+import { HistoryPanel } from "../components/HistoryPanel";
+import { PageHeader } from "../components/PageHeader";
+import { UsernameForm } from "../components/UsernameForm";
+import { useDrops } from "../hooks/useDrops";
+import { useHolds } from "../hooks/useHolds";
+import { useMe } from "../hooks/useMe";
+import { useServerNow } from "../hooks/useServerClock";
+import { useSession } from "../hooks/useSession";
+import { useSocket } from "../hooks/useSocket";
+
+export function ShopperPage() {
+  const { session, token, notice, signIn, expire } = useSession();
+  const drops = useDrops({ token, onUnauthorized: expire });
+  const history = useMe(token, expire);
+  const holds = useHolds({ token, drops, onChanged: () => void history.refresh(), onUnauthorized: expire });
+  const now = useServerNow();
+
+  const connection = useSocket(token, {
+    onConnect: () => {
+      // Anything missed while disconnected (stock, an expiry) is in these answers.
+      void drops.refetch();
+      void history.refresh();
+    },
+    stockUpdated: drops.applyStock,
+    purchaseCompleted: drops.applyPurchase,
+    dropCreated: drops.upsertDrop,
+    dropUpdated: drops.upsertDrop,
+    reservationExpired: holds.onReservationExpired,
+    reservationUpdated: holds.onReservationUpdated,
+  });
+
+  return (
+    <>
+      <PageHeader title="Drops" connection={connection}>
+        {session && (
+          <span className="text-sm text-slate-600">
+            Signed in as <strong data-testid="username">{session.user.username}</strong>
+          </span>
+        )}
+      </PageHeader>
+      <main className={`mx-auto grid max-w-6xl gap-6 px-4 py-6 ${session ? "lg:grid-cols-[1fr_20rem]" : ""}`}>
+        <div className="flex min-w-0 flex-col gap-6">
+          {!session && <UsernameForm notice={notice} onSubmit={signIn} />}
+          <section aria-labelledby="drops-heading">
+            <h2 id="drops-heading" className="mb-3 text-lg font-semibold">
+              Drops
+            </h2>
+            {drops.loadError && (
+              <p role="alert" className="mb-3 rounded-md bg-rose-50 p-3 text-sm text-rose-800">
+                {drops.loadError}
+              </p>
+            )}
+            {drops.loaded && drops.drops.length === 0 && <p className="text-slate-500">No drops right now. New ones appear here as soon as they are announced.</p>}
+            {!drops.loaded && !drops.loadError && <p className="text-slate-500">Loading drops…</p>}
+            <div className={`grid gap-4 md:grid-cols-2 ${session ? "" : "xl:grid-cols-3"}`}>
+              {drops.drops.map((drop) => (
+                <DropCard
+                  key={drop.id}
+                  drop={drop}
+                  now={now}
+                  signedIn={session !== null}
+                  busy={holds.busy[drop.id]}
+                  outcome={holds.outcomes[drop.id]}
+                  onReserve={(quantity) => void holds.reserve(drop, quantity)}
+                  onPurchase={() => void holds.purchase(drop)}
+                  onRelease={() => void holds.release(drop)}
+                  onHoldDeadline={() => drop.myReservation && holds.holdExpired(drop.id, drop.myReservation.id)}
+                  onDismiss={() => holds.dismiss(drop.id)}
+                />
+              ))}
+            </div>
+          </section>
+        </div>
+        {session && (
+          <aside>
+            <HistoryPanel me={history.me} error={history.error} drops={drops.drops} />
+          </aside>
+        )}
+      </main>
+    </>
+  );
+}
