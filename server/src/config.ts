@@ -37,6 +37,7 @@ const envSchema = z.object({
   RATE_LIMIT_READS_PER_MIN: perMinute(1200),
   SEED_DEMO: flag(true),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(20),
+  HOLD_CONCURRENCY_PER_DROP: z.coerce.number().int().min(1).max(500).default(8),
   SERVE_CLIENT: flag(true),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
 });
@@ -57,6 +58,7 @@ export type Config = Readonly<{
   rateLimits: Readonly<{ enabled: boolean; sessionsPerMinute: number; writesPerMinute: number; readsPerMinute: number }>;
   seedDemo: boolean;
   dbPoolSize: number;
+  holdConcurrencyPerDrop: number;
   serveClient: boolean;
   logLevel: "debug" | "info" | "warn" | "error" | "silent";
 }>;
@@ -93,6 +95,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }),
     seedDemo: e.SEED_DEMO,
     dbPoolSize: e.DB_POOL_SIZE,
+    holdConcurrencyPerDrop: e.HOLD_CONCURRENCY_PER_DROP,
     serveClient: e.SERVE_CLIENT,
     logLevel: e.LOG_LEVEL,
   });

@@ -3,6 +3,8 @@ import type { Config } from "./config.js";
 import type { Db } from "./db/prisma.js";
 import type { PaymentGateway } from "./payments/gateway.js";
 import type { Notifier } from "./realtime/notifier.js";
+import type { DropGate } from "./stock/drop-gate.js";
+import type { SoldOutCache } from "./stock/sold-out-cache.js";
 
 /** What the domain services need, passed in so they run the same under HTTP, tests and scripts. */
 export interface Services {
@@ -10,5 +12,9 @@ export interface Services {
   notifier: Notifier;
   payments: PaymentGateway;
   clock: ServerClock;
+  /** Answers OUT_OF_STOCK without the database while a drop is known to be sold out. */
+  soldOut: SoldOutCache;
+  /** Bounds how many holds per drop wait on its row lock at once. */
+  gate: DropGate;
   config: Pick<Config, "holdSeconds">;
 }

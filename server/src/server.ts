@@ -14,6 +14,8 @@ import { logger } from "./log.js";
 import { MockPaymentGateway, type PaymentGateway } from "./payments/gateway.js";
 import { attachRealtime, type Realtime } from "./realtime/io.js";
 import { seedDemoDrops } from "./seed/demo.js";
+import { DropGate } from "./stock/drop-gate.js";
+import { SoldOutCache } from "./stock/sold-out-cache.js";
 
 export interface StartOptions {
   /** Skip `prisma migrate deploy` (tests clone an already migrated template database). */
@@ -62,7 +64,15 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const httpServer = createServer((req, res) => app!(req, res));
   const realtime = attachRealtime(httpServer, { secrets, corsOrigins: config.corsOrigins });
   const clock = new ServerClock();
-  const services: Services = { db: database.prisma, notifier: realtime.notifier, payments, clock, config };
+  const services: Services = {
+    db: database.prisma,
+    notifier: realtime.notifier,
+    payments,
+    clock,
+    soldOut: new SoldOutCache(database.prisma, () => clock.now().getTime(), config.expirySweepMs),
+    gate: new DropGate(config.holdConcurrencyPerDrop),
+    config,
+  };
   app = createApp({
     config,
     services,
@@ -70,7 +80,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     isReady: () => isDatabaseReady(database),
     clientDir: config.serveClient ? path.join(repoRoot, "client", "dist") : undefined,
   });
-  const sweeper: Sweeper | undefined = options.sweeper === false ? undefined : startSweeper(database.prisma, realtime.notifier, clock, config.expirySweepMs);
+  const sweeper: Sweeper | undefined = options.sweeper === false ? undefined : startSweeper(database.prisma, services, config.expirySweepMs);
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once("error", reject);

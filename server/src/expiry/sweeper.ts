@@ -1,9 +1,7 @@
-import type { ServerClock } from "../clock.js";
 import type { Db } from "../db/prisma.js";
 import { deleteOldIdempotencyKeys } from "../idempotency/idempotency.js";
 import { logger } from "../log.js";
-import type { Notifier } from "../realtime/notifier.js";
-import { publishStockChange } from "../stock/publish.js";
+import { publishStockChange, type StockOutlets } from "../stock/publish.js";
 import type { StockRow } from "../stock/stock.js";
 
 interface SweepRow extends StockRow {
@@ -12,7 +10,7 @@ interface SweepRow extends StockRow {
 }
 
 /** Releases every lapsed hold (up to `maxDrops` drops per call) and tells browsers. Returns holds expired. */
-export async function expireDueHolds(db: Db, notifier: Notifier, clock: ServerClock, maxDrops = 200): Promise<number> {
+export async function expireDueHolds(db: Db, out: StockOutlets, maxDrops = 200): Promise<number> {
   const sentAt = Date.now();
   const rows = await db.$queryRaw<SweepRow[]>`
     SELECT drop_id::text, total_stock, held_stock, sold_stock, version, starts_at, ends_at, decided_at, expired
@@ -24,10 +22,10 @@ export async function expireDueHolds(db: Db, notifier: Notifier, clock: ServerCl
   for (const row of rows) {
     if (row.drop_id === null) {
       // The database clock, read in the same round trip: it keeps serverTime honest.
-      clock.observe(row.decided_at, sentAt, receivedAt);
+      out.clock.observe(row.decided_at, sentAt, receivedAt);
       continue;
     }
-    publishStockChange(notifier, row.drop_id, row, clock.now());
+    publishStockChange(out, row.drop_id, row);
     expired += row.expired?.length ?? 0;
   }
   return expired;
@@ -41,7 +39,7 @@ export interface Sweeper {
  * Runs expireDueHolds every `intervalMs`. Runs never overlap (each schedules the
  * next), and a failed run (database down) is logged and retried on the next tick.
  */
-export function startSweeper(db: Db, notifier: Notifier, clock: ServerClock, intervalMs: number): Sweeper {
+export function startSweeper(db: Db, out: StockOutlets, intervalMs: number): Sweeper {
   let timer: NodeJS.Timeout | undefined;
   let lastHousekeeping = performance.now();
   let running: Promise<void> | undefined;
@@ -49,7 +47,7 @@ export function startSweeper(db: Db, notifier: Notifier, clock: ServerClock, int
 
   const tick = () => {
     const started = performance.now();
-    running = expireDueHolds(db, notifier, clock)
+    running = expireDueHolds(db, out)
       .then(async (expired) => {
         if (expired > 0) logger.info({ event: "holds.expired", count: expired, ms: Math.round(performance.now() - started) });
         if (started - lastHousekeeping >= 60_000) {

@@ -52,7 +52,7 @@ export async function purchaseHold(services: Services, shopper: Shopper, reserva
   const row = await completeWithFreshCode(services, reservationId, shopper.id, charge.paymentRef);
 
   const dropId = row.drop_id!;
-  if (row.outcome === "PURCHASED" || (row.expired?.length ?? 0) > 0) publishStockChange(services.notifier, dropId, row, services.clock.now());
+  if (row.outcome === "PURCHASED" || (row.expired?.length ?? 0) > 0) publishStockChange(services, dropId, row, shopper.id);
 
   if (row.outcome === "NOT_FOUND") throw reservationNotFound();
   if (row.outcome === "NOT_ACTIVE") {

@@ -2,7 +2,7 @@ import type { Services } from "../context.js";
 import { isForeignKeyViolation, isUniqueViolation } from "../db/errors.js";
 import { AppError } from "../errors.js";
 import { isOurId } from "../http/schema-parts.js";
-import { publishStockChange } from "../stock/publish.js";
+import { noteStock, publishStockChange } from "../stock/publish.js";
 import { toReservation } from "./reservation-view.js";
 import type { CreateReservationInput, Reservation } from "./reservations.schemas.js";
 import { callReleaseHold, callTakeHold, findOwnReservation, recordOf, type TakeHoldRow } from "./reservations.sql.js";
@@ -16,9 +16,17 @@ export interface HoldResult {
 /** Takes a hold of `quantity` units for the shopper, or returns the hold they already have. */
 export async function takeHold(services: Services, userId: string, input: CreateReservationInput): Promise<HoldResult> {
   if (!isOurId(input.dropId)) throw dropNotFound();
-  const row = await callTakeHoldOnce(services, input.dropId, userId, input.quantity);
+  const row = await services.gate.run(input.dropId, async () => {
+    // Checked again after the wait: the drop may have sold out while this request queued.
+    if (services.soldOut.refuses(input.dropId, userId)) return undefined;
+    return callTakeHoldOnce(services, input.dropId, userId, input.quantity);
+  });
+  if (!row) throw outOfStock();
   if (row.outcome === "DROP_NOT_FOUND") throw dropNotFound();
-  if (row.outcome === "CREATED" || (row.expired?.length ?? 0) > 0) publishStockChange(services.notifier, input.dropId, row, services.clock.now());
+  // The shopper of a hold or a limit is exempt from the fast path: only the database knows their answer.
+  const involved = row.outcome === "CREATED" || row.outcome === "EXISTING" || row.outcome === "LIMIT_EXCEEDED" ? userId : undefined;
+  if (row.outcome === "CREATED" || (row.expired?.length ?? 0) > 0) publishStockChange(services, input.dropId, row, involved);
+  else if (row.outcome !== "DROP_NOT_LIVE") noteStock(services, input.dropId, row, involved);
 
   switch (row.outcome) {
     case "DROP_NOT_LIVE":
@@ -26,7 +34,7 @@ export async function takeHold(services: Services, userId: string, input: Create
     case "LIMIT_EXCEEDED":
       throw new AppError("LIMIT_EXCEEDED", "That would take you over this drop's limit per shopper.");
     case "OUT_OF_STOCK":
-      throw new AppError("OUT_OF_STOCK", "Not enough units are left for that quantity.");
+      throw outOfStock();
     case "EXISTING":
     case "CREATED": {
       const reservation = toReservation(
@@ -72,7 +80,7 @@ export async function cancelReservation(services: Services, userId: string, rese
   const row = await callReleaseHold(services.db, reservationId, userId);
   if (row.outcome === "NOT_FOUND") throw reservationNotFound();
   const dropId = row.drop_id!;
-  if (row.outcome === "CANCELLED" || (row.expired?.length ?? 0) > 0) publishStockChange(services.notifier, dropId, row, services.clock.now());
+  if (row.outcome === "CANCELLED" || (row.expired?.length ?? 0) > 0) publishStockChange(services, dropId, row, userId);
   if (row.outcome === "NOT_ACTIVE") {
     throw new AppError("RESERVATION_NOT_ACTIVE", `This hold is ${row.hold_status} and cannot be cancelled.`, { status: row.hold_status });
   }
@@ -91,5 +99,6 @@ export async function cancelReservation(services: Services, userId: string, rese
   return reservation;
 }
 
+const outOfStock = () => new AppError("OUT_OF_STOCK", "Not enough units are left for that quantity.");
 const dropNotFound = () => new AppError("DROP_NOT_FOUND", "No drop has that id.");
 const reservationNotFound = () => new AppError("RESERVATION_NOT_FOUND", "No reservation of yours has that id.");

@@ -1,0 +1,102 @@
+import type { Db } from "../db/prisma.js";
+import { logger } from "../log.js";
+
+interface Entry {
+  version: number;
+  startsAt: number;
+  endsAt: number | null;
+  /** Shoppers who hold or bought units of this drop: the database must answer them (EXISTING, LIMIT_EXCEEDED). */
+  exempt: Set<string> | null;
+  /** Joined the drop while the exempt list was loading. */
+  joined: Set<string>;
+  /** Server-clock ms until which "sold out" is believed; 0 until loaded. */
+  trustUntil: number;
+}
+
+export interface SoldOutObservation {
+  dropId: string;
+  availableStock: number;
+  version: number;
+  startsAt: Date;
+  endsAt: Date | null;
+  /** The shopper whose hold or purchase this change was, if any. */
+  shopperId?: string;
+}
+
+/**
+ * Answers OUT_OF_STOCK for a live drop known to be sold out, without the
+ * database. The database stays the only authority that grants a hold: this
+ * can only refuse, and only while nothing can have freed a unit:
+ * - every stock change this instance commits or hears of updates it at once;
+ * - it is believed until the earliest deadline among the drop's active holds
+ *   (a lapsed hold frees units without any event), and
+ * - for at most `ttlMs` (one sweep tick), which bounds how long a change made
+ *   by another server instance can go unseen.
+ */
+export class SoldOutCache {
+  private readonly entries = new Map<string, Entry>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly now: () => number,
+    private readonly ttlMs: number,
+  ) {}
+
+  refuses(dropId: string, shopperId: string): boolean {
+    const entry = this.entries.get(dropId);
+    if (!entry?.exempt) return false;
+    const now = this.now();
+    if (now >= entry.trustUntil || now < entry.startsAt || (entry.endsAt !== null && now >= entry.endsAt)) return false;
+    return !entry.exempt.has(shopperId) && !entry.joined.has(shopperId);
+  }
+
+  observe(change: SoldOutObservation): void {
+    const entry = this.entries.get(change.dropId);
+    if (entry && change.version < entry.version) return;
+    if (change.availableStock > 0) {
+      this.entries.delete(change.dropId);
+      return;
+    }
+    if (entry && entry.exempt && this.now() < entry.trustUntil) {
+      entry.version = change.version;
+      if (change.shopperId) entry.exempt.add(change.shopperId);
+      return;
+    }
+    if (entry && !entry.exempt) {
+      // Still loading: remember newcomers, the load may not see them.
+      entry.version = change.version;
+      if (change.shopperId) entry.joined.add(change.shopperId);
+      return;
+    }
+    const fresh: Entry = {
+      version: change.version,
+      startsAt: change.startsAt.getTime(),
+      endsAt: change.endsAt?.getTime() ?? null,
+      exempt: null,
+      joined: new Set(change.shopperId ? [change.shopperId] : []),
+      trustUntil: 0,
+    };
+    this.entries.set(change.dropId, fresh);
+    void this.load(change.dropId, fresh);
+  }
+
+  private async load(dropId: string, entry: Entry): Promise<void> {
+    const loadedAt = this.now();
+    try {
+      const [row] = await this.db.$queryRaw<{ shoppers: string[] | null; next_deadline: Date | null }[]>`
+        SELECT
+          (SELECT array_agg(DISTINCT user_id::text) FROM (
+             SELECT user_id FROM reservations WHERE drop_id = ${dropId}::uuid AND status = 'active'
+             UNION ALL
+             SELECT user_id FROM purchases WHERE drop_id = ${dropId}::uuid) s) AS shoppers,
+          (SELECT min(expires_at) FROM reservations WHERE drop_id = ${dropId}::uuid AND status = 'active') AS next_deadline`;
+      if (this.entries.get(dropId) !== entry) return; // a newer change replaced it meanwhile
+      entry.exempt = new Set(row?.shoppers ?? []);
+      const deadline = row?.next_deadline?.getTime() ?? Infinity;
+      entry.trustUntil = Math.min(deadline, loadedAt + this.ttlMs);
+    } catch (error) {
+      if (this.entries.get(dropId) === entry) this.entries.delete(dropId);
+      logger.warn({ event: "sold_out_cache.load_failed", dropId, error: error instanceof Error ? error.message : String(error) });
+    }
+  }
+}
