@@ -23,6 +23,7 @@ const envSchema = z.object({
   DATA_DIR: z.string().default("./.data"),
   ADMIN_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
   SESSION_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
+  METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
   CORS_ORIGIN: z
     .string()
     .optional()
@@ -51,6 +52,7 @@ export type Config = Readonly<{
   dataDir: string;
   adminToken?: string;
   sessionSecret?: string;
+  metricsToken?: string;
   corsOrigins: readonly string[];
   holdSeconds: number;
   expirySweepMs: number;
@@ -83,6 +85,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: path.resolve(e.DATA_DIR),
     adminToken: e.ADMIN_TOKEN,
     sessionSecret: e.SESSION_SECRET,
+    metricsToken: e.METRICS_TOKEN,
     corsOrigins: Object.freeze(e.CORS_ORIGIN),
     holdSeconds: e.HOLD_SECONDS,
     expirySweepMs: e.EXPIRY_SWEEP_MS,

@@ -2,6 +2,7 @@ import type { ServerClock } from "./clock.js";
 import type { Config } from "./config.js";
 import type { Db } from "./db/prisma.js";
 import type { PaymentGateway } from "./payments/gateway.js";
+import type { Metrics } from "./observability/metrics.js";
 import type { Notifier } from "./realtime/notifier.js";
 import type { DropGate } from "./stock/drop-gate.js";
 import type { SoldOutCache } from "./stock/sold-out-cache.js";
@@ -16,5 +17,6 @@ export interface Services {
   soldOut: SoldOutCache;
   /** Bounds how many holds per drop wait on its row lock at once. */
   gate: DropGate;
+  metrics: Metrics;
   config: Pick<Config, "holdSeconds">;
 }

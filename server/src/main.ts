@@ -1,10 +1,10 @@
 import { loadConfig } from "./config.js";
-import { logger } from "./log.js";
+import { logger, setLogLevel } from "./log.js";
 import { startServer } from "./server.js";
 
 async function main() {
   const config = loadConfig();
-  logger.setLevel(config.logLevel);
+  setLogLevel(config.logLevel);
   const server = await startServer(config);
   logger.info({ event: "server.listening", url: `http://localhost:${server.port}`, database: config.databaseUrl ? "DATABASE_URL" : "embedded" });
 

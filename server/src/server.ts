@@ -8,11 +8,13 @@ import { resolveSecrets, type Secrets } from "./auth/secrets.js";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "./db/embedded.js";
 import { repoRoot, runMigrations } from "./db/migrate.js";
 import { connectDatabase, type Database } from "./db/prisma.js";
-import { startSweeper, type Sweeper } from "./expiry/sweeper.js";
+import { expireDueHolds, startSweeper, type Sweeper } from "./expiry/sweeper.js";
+import { auditStock } from "./audit/audit.js";
 import { createApp } from "./http/app.js";
 import { logger } from "./log.js";
 import { MockPaymentGateway, type PaymentGateway } from "./payments/gateway.js";
 import { attachRealtime, type Realtime } from "./realtime/io.js";
+import { Metrics } from "./observability/metrics.js";
 import { seedDemoDrops } from "./seed/demo.js";
 import { DropGate } from "./stock/drop-gate.js";
 import { SoldOutCache } from "./stock/sold-out-cache.js";
@@ -71,6 +73,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     clock,
     soldOut: new SoldOutCache(database.prisma, () => clock.now().getTime(), config.expirySweepMs),
     gate: new DropGate(config.holdConcurrencyPerDrop),
+    metrics: new Metrics({ pool: database.pool, openSockets: () => realtime.io.engine.clientsCount }),
     config,
   };
   app = createApp({
@@ -80,6 +83,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     isReady: () => isDatabaseReady(database),
     clientDir: config.serveClient ? path.join(repoRoot, "client", "dist") : undefined,
   });
+  await repairAfterCrash(database, services);
   const sweeper: Sweeper | undefined = options.sweeper === false ? undefined : startSweeper(database.prisma, services, config.expirySweepMs);
 
   await new Promise<void>((resolve, reject) => {
@@ -114,6 +118,23 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       return closing;
     },
   };
+}
+
+/**
+ * Before serving: release every hold that lapsed while no server was running
+ * (a crash, a deploy), and say loudly if any counter disagrees with its rows.
+ * Transactions keep counters and rows together, so the audit is a tripwire.
+ */
+async function repairAfterCrash(database: Database, services: Services): Promise<void> {
+  let released = 0;
+  for (let round = 0; round < 100; round++) {
+    const expired = await expireDueHolds(database.prisma, services);
+    released += expired;
+    if (expired === 0) break;
+  }
+  if (released > 0) logger.info({ event: "startup.released_lapsed_holds", count: released });
+  const report = await auditStock(database.prisma);
+  if (!report.ok) logger.error({ event: "startup.audit_mismatch", problems: report.problems });
 }
 
 async function isDatabaseReady(database: Database): Promise<boolean> {

@@ -1,6 +1,6 @@
 import { io, type Socket } from "socket.io-client";
 import { loadConfig } from "../src/config.js";
-import { logger } from "../src/log.js";
+import { setLogLevel } from "../src/log.js";
 import type { ClientToServerEvents, ServerToClientEvents } from "../src/realtime/events.js";
 import { startServer, type RunningServer, type StartOptions } from "../src/server.js";
 import { createTestDatabase, type TestDatabase } from "./database.js";
@@ -15,7 +15,7 @@ export interface TestServer extends RunningServer {
 
 /** The real server, in-process on port 0, on a database of its own. */
 export async function startTestServer(env: Record<string, string> = {}, options: StartOptions = {}): Promise<TestServer> {
-  logger.setLevel("silent");
+  setLogLevel("silent");
   const db = await createTestDatabase();
   const config = loadConfig({
     NODE_ENV: "test",

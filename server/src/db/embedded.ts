@@ -9,6 +9,7 @@ import { logger } from "../log.js";
 
 export interface EmbeddedDatabase {
   url: string;
+  port: number;
   stop(): Promise<void>;
 }
 
@@ -17,6 +18,8 @@ export interface EmbeddedOptions {
   /** Extra `postgres -c` settings, e.g. faster but non-durable ones for tests. */
   settings?: Record<string, string>;
   quiet?: boolean;
+  /** A fixed port (a restart that clients should find again); a free one by default. */
+  port?: number;
 }
 
 /**
@@ -31,7 +34,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   // As root, PostgreSQL runs as a separate `postgres` user, which must be able to reach its directory.
   if (asRoot) await chmod(path.dirname(clusterDir), 0o711);
   const password = await readOrCreatePassword(path.resolve(options.dataDir, "postgres-password"));
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const settings = { listen_addresses: "127.0.0.1", unix_socket_directories: "", max_connections: "200", ...options.settings };
   const log = (message: unknown) => {
     if (!options.quiet) logger.debug({ event: "postgres.log", message: String(message).trim() });
@@ -56,9 +59,13 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   } catch (error) {
     throw new Error(`embedded PostgreSQL did not start under ${clusterDir}: ${String(error ?? "process exited")}`);
   }
+  const url = `postgresql://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
+  // Lets `npm run check` reach the database of a running server (the port changes per start).
+  await writeFile(path.resolve(options.dataDir, "postgres-url"), url + "\n", { mode: 0o600 });
   let stopped = false;
   return {
-    url: `postgresql://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`,
+    url,
+    port,
     async stop() {
       if (stopped) return;
       stopped = true;

@@ -48,6 +48,9 @@ export async function createDrop(services: Services, input: CreateDropInput): Pr
 export async function updateDrop(services: Services, dropId: string, input: UpdateDropInput): Promise<PublicDrop> {
   if (!isOurId(dropId)) throw dropNotFound();
   const stock = await services.db.$transaction(async (tx) => {
+    // SET LOCAL works through transaction poolers; an admin edit must not hang on, or hold, a hot drop.
+    await tx.$executeRaw`SELECT set_config('lock_timeout', '5s', true), set_config('statement_timeout', '15s', true),
+                                set_config('idle_in_transaction_session_timeout', '15s', true)`;
     const locked = await tx.$queryRaw<{ starts_at: Date; ends_at: Date | null; held_stock: number; sold_stock: number }[]>`
       SELECT starts_at, ends_at, held_stock, sold_stock FROM drops WHERE id = ${dropId}::uuid FOR UPDATE`;
     const current = locked[0];

@@ -49,7 +49,10 @@ export function startSweeper(db: Db, out: StockOutlets, intervalMs: number): Swe
     const started = performance.now();
     running = expireDueHolds(db, out)
       .then(async (expired) => {
-        if (expired > 0) logger.info({ event: "holds.expired", count: expired, ms: Math.round(performance.now() - started) });
+        const seconds = (performance.now() - started) / 1000;
+        out.metrics.sweepDuration.observe(seconds);
+        out.metrics.lastSweepAt.set(Date.now() / 1000);
+        if (expired > 0) logger.info({ event: "holds.expired", count: expired, ms: Math.round(seconds * 1000) });
         if (started - lastHousekeeping >= 60_000) {
           lastHousekeeping = started;
           await deleteOldIdempotencyKeys(db);

@@ -5,11 +5,14 @@ import type { Config } from "../config.js";
 import type { Services } from "../context.js";
 import type { Secrets } from "../auth/secrets.js";
 import { AppError } from "../errors.js";
+import { auditRoutes } from "../audit/audit.routes.js";
 import { dropRoutes } from "../drops/drops.routes.js";
 import { purchaseRoutes } from "../purchases/purchases.routes.js";
 import { reservationRoutes } from "../reservations/reservations.routes.js";
 import { sessionRoutes } from "../sessions/sessions.routes.js";
+import helmet from "helmet";
 import { identify } from "./auth.js";
+import { metricsRoute, requestContext } from "./observability.js";
 import { corsAllowlist } from "./cors.js";
 import { errorHandler } from "./error-handler.js";
 import { perMinuteLimit } from "./rate-limit.js";
@@ -34,6 +37,8 @@ export function createApp(deps: AppDeps): Express {
   const { config, services, secrets } = deps;
   const app = express();
   app.disable("x-powered-by");
+  app.use(helmet({ crossOriginResourcePolicy: config.corsOrigins.length > 0 ? { policy: "cross-origin" } : undefined }));
+  app.use(requestContext(services.metrics));
   // Live data: a 304 from a stale ETag is never what a drop page wants.
   app.set("etag", false);
   app.set("trust proxy", config.trustProxy);
@@ -66,8 +71,10 @@ export function createApp(deps: AppDeps): Express {
   api.use(dropRoutes(services, limits));
   api.use(reservationRoutes(services, limits));
   api.use(purchaseRoutes(services, limits));
+  api.use(auditRoutes(services, limits));
   api.use((req, _res, next) => next(new AppError("NOT_FOUND", `No route ${req.method} ${req.baseUrl}${req.path}.`)));
   app.use("/api", api);
+  app.get("/metrics", metricsRoute(services.metrics, [secrets.adminToken, config.metricsToken]));
 
   if (deps.clientDir && existsSync(path.join(deps.clientDir, "index.html"))) {
     const clientDir = deps.clientDir;

@@ -31,7 +31,7 @@ export function toAppError(error: unknown): AppError {
 export function errorHandler(error: unknown, req: Request, res: Response, _next: NextFunction) {
   const appError = toAppError(error);
   if (appError.status >= 500) {
-    logger.error({ event: "request.failed", method: req.method, path: req.path, code: appError.code, error });
+    logger.error({ event: "request.failed", requestId: req.id, method: req.method, path: req.path, code: appError.code, error });
   }
   if (res.headersSent) return;
   res.status(appError.status).json({

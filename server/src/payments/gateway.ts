@@ -25,6 +25,11 @@ export class MockPaymentGateway implements PaymentGateway {
   private readonly charges = new Map<string, string>();
   readonly refunded = new Set<string>();
 
+  /** Charges actually made (a repeated reference is not a new charge). */
+  get chargesMade(): number {
+    return this.charges.size;
+  }
+
   async charge(request: ChargeRequest): Promise<ChargeResult> {
     let paymentRef = this.charges.get(request.reference);
     if (!paymentRef) {

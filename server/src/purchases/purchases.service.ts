@@ -29,6 +29,7 @@ export async function purchaseHold(services: Services, shopper: Shopper, reserva
   const checkout = await findCheckout(services.db, reservationId, shopper.id);
   if (!checkout) throw reservationNotFound();
   if (checkout.purchase_id) {
+    services.metrics.purchases.inc({ outcome: "repeat" });
     return {
       created: false,
       purchase: {
@@ -42,15 +43,22 @@ export async function purchaseHold(services: Services, shopper: Shopper, reserva
       },
     };
   }
-  if (checkout.status !== "active" || checkout.expires_at <= checkout.db_now) throw holdGone();
+  if (checkout.status !== "active" || checkout.expires_at <= checkout.db_now) {
+    services.metrics.purchases.inc({ outcome: "expired" });
+    throw holdGone();
+  }
 
   const charge = await services.payments.charge({ reference: reservationId, amount: checkout.amount, shopperId: shopper.id });
-  if (!charge.approved) throw new AppError("PAYMENT_DECLINED", `The payment was declined: ${charge.reason}. Your hold is still active.`);
+  if (!charge.approved) {
+    services.metrics.purchases.inc({ outcome: "declined" });
+    throw new AppError("PAYMENT_DECLINED", `The payment was declined: ${charge.reason}. Your hold is still active.`);
+  }
 
   // Should this call fail, whether the sale committed is unknown: the charge is kept and a
   // retry (same reservation, so the same charge reference) finds out. A refund here could refund a sale.
   const row = await completeWithFreshCode(services, reservationId, shopper.id, charge.paymentRef);
 
+  services.metrics.purchases.inc({ outcome: { PURCHASED: "purchased", ALREADY_PURCHASED: "repeat", NOT_ACTIVE: "expired", NOT_FOUND: "not_found" }[row.outcome] });
   const dropId = row.drop_id!;
   if (row.outcome === "PURCHASED" || (row.expired?.length ?? 0) > 0) publishStockChange(services, dropId, row, shopper.id);
 

@@ -21,7 +21,11 @@ export async function takeHold(services: Services, userId: string, input: Create
     if (services.soldOut.refuses(input.dropId, userId)) return undefined;
     return callTakeHoldOnce(services, input.dropId, userId, input.quantity);
   });
-  if (!row) throw outOfStock();
+  if (!row) {
+    services.metrics.holds.inc({ outcome: "out_of_stock_cached" });
+    throw outOfStock();
+  }
+  services.metrics.holds.inc({ outcome: row.outcome.toLowerCase() });
   if (row.outcome === "DROP_NOT_FOUND") throw dropNotFound();
   // The shopper of a hold or a limit is exempt from the fast path: only the database knows their answer.
   const involved = row.outcome === "CREATED" || row.outcome === "EXISTING" || row.outcome === "LIMIT_EXCEEDED" ? userId : undefined;

@@ -2,7 +2,7 @@ import type { Services } from "../context.js";
 import { toReservation } from "../reservations/reservation-view.js";
 import { stockLevels, type StockRow } from "./stock.js";
 
-export type StockOutlets = Pick<Services, "notifier" | "clock" | "soldOut">;
+export type StockOutlets = Pick<Services, "notifier" | "clock" | "soldOut" | "metrics">;
 
 /**
  * Tells browsers about a committed stock change: the new levels to everyone,
@@ -13,6 +13,7 @@ export function publishStockChange(out: StockOutlets, dropId: string, row: Stock
   noteStock(out, dropId, row, shopperId);
   out.notifier.stockChanged({ dropId, ...levels });
   const now = out.clock.now();
+  if (row.expired?.length) out.metrics.expired.inc(row.expired.length);
   for (const hold of row.expired ?? []) {
     out.notifier.reservationChanged(
       hold.userId,

@@ -1,0 +1,97 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import path from "node:path";
+import { createInterface } from "node:readline";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { repoRoot } from "../db/migrate.js";
+import { createTestDatabase, checkStock, type TestDatabase } from "../../test/database.js";
+import { ADMIN_TOKEN, ApiClient } from "../../test/server.js";
+
+const SWEEP_MS = 250;
+
+function startProcess(databaseUrl: string): { child: ChildProcess; url: Promise<string>; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, ["--import", "tsx", path.join(repoRoot, "server/src/main.ts")], {
+    cwd: repoRoot,
+    env: {
+      ...process.env, NODE_ENV: "test", DATABASE_URL: databaseUrl, PORT: "0", HOST: "127.0.0.1", ADMIN_TOKEN,
+      SESSION_SECRET: "test-session-secret-0123456789", SEED_DEMO: "false", RATE_LIMITS: "off", SERVE_CLIENT: "false",
+      EXPIRY_SWEEP_MS: String(SWEEP_MS), LOG_LEVEL: "info",
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  const url = new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).on("line", (line) => {
+      if (line.includes('"server.listening"')) resolve(JSON.parse(line).url.replace("localhost", "127.0.0.1"));
+    });
+    void exited.then((code) => reject(new Error(`server exited (${code}) before listening`)));
+  });
+  return { child, url, exited };
+}
+
+describe("kill -9 under load, then restart on the same database", () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+  });
+  afterAll(() => db?.drop());
+
+  it("keeps every acknowledged purchase exactly once, releases lapsed holds at start-up, and the audit finds nothing", async () => {
+    const first = startProcess(db.url);
+    const api = new ApiClient(await first.url);
+    const drop = await api.createDrop({ totalStock: 150, maxPerUser: 1, holdSeconds: 10 });
+    const shoppers = await Promise.all(Array.from({ length: 200 }, (_, i) => api.shopper(`crash${i}`)));
+
+    // Shoppers reserve and buy concurrently; every purchase the server acknowledged is recorded.
+    const acknowledged = new Map<string, string>(); // reservationId -> purchaseId
+    let next = 0;
+    let killed = false;
+    const workers = Array.from({ length: 16 }, async () => {
+      while (!killed && next < shoppers.length) {
+        const shopper = shoppers[next++]!;
+        try {
+          const hold = await api.reserve(shopper.token, drop.id);
+          if (hold.status !== 201) continue;
+          // Half of them buy; the other half leave their hold to lapse.
+          if (next % 2 === 0) continue;
+          const bought = await api.purchase(shopper.token, hold.body.reservation.id);
+          if (bought.status === 201 || bought.status === 200) acknowledged.set(hold.body.reservation.id, bought.body.purchase.id);
+        } catch {
+          // The connection died with the server: no acknowledgement.
+        }
+      }
+    });
+    await expect.poll(() => acknowledged.size, { timeout: 20_000 }).toBeGreaterThanOrEqual(20);
+    first.child.kill("SIGKILL");
+    killed = true;
+    await first.exited;
+    await Promise.all(workers);
+
+    // Some holds were still active when the server died; wait until all of them have lapsed.
+    const { rows: [latest] } = await db.pool.query(`SELECT max(expires_at) AS at, now() AS now FROM reservations WHERE status = 'active'`);
+    if (latest.at) await new Promise((resolve) => setTimeout(resolve, Math.max(0, latest.at - latest.now) + 50));
+
+    const second = startProcess(db.url);
+    const url = await second.url;
+    try {
+      // Start-up released them before listening: none is active past its deadline.
+      const { rows: [late] } = await db.pool.query(`SELECT count(*)::int AS n FROM reservations WHERE status = 'active' AND expires_at <= now()`);
+      expect(late.n).toBe(0);
+
+      const { rows: purchases } = await db.pool.query(`SELECT id::text, reservation_id::text FROM purchases WHERE drop_id = $1`, [drop.id]);
+      const byReservation = new Map<string, string[]>();
+      for (const p of purchases) byReservation.set(p.reservation_id, [...(byReservation.get(p.reservation_id) ?? []), p.id]);
+      for (const [reservationId, purchaseId] of acknowledged) expect(byReservation.get(reservationId)).toEqual([purchaseId]);
+
+      const audit = await new ApiClient(url).call("GET", "/api/admin/audit", { token: ADMIN_TOKEN });
+      expect(audit.status).toBe(200);
+      expect(audit.body).toMatchObject({ ok: true, problems: [], lapsedUnitsAwaitingSweep: 0 });
+      const stock = await checkStock(db.pool, drop.id);
+      expect(stock.heldStock).toBe(stock.activeHoldUnits);
+      expect(stock.soldStock).toBe(stock.purchasedUnits);
+      expect(stock.soldStock).toBeGreaterThanOrEqual(acknowledged.size);
+    } finally {
+      second.child.kill("SIGTERM");
+      expect(await second.exited).toBe(0);
+    }
+  });
+});
