@@ -24,9 +24,11 @@ export function requestContext(metrics: Metrics): RequestHandler {
     req.id = given && REQUEST_ID.test(given) ? given : randomUUID();
     res.setHeader("X-Request-Id", req.id);
     const started = performance.now();
+    // Routers rewrite req.url while they run; the path as the client sent it is read now.
+    const path = req.path;
     res.on("finish", () => {
-      if (req.path.startsWith("/api/")) metrics.httpRequests.inc({ method: req.method, status: res.statusCode });
-      const fields = { event: "http.request", requestId: req.id, method: req.method, path: req.path, status: res.statusCode, ms: Math.round(performance.now() - started) };
+      if (path.startsWith("/api/")) metrics.httpRequests.inc({ method: req.method, status: res.statusCode });
+      const fields = { event: "http.request", requestId: req.id, method: req.method, path, status: res.statusCode, ms: Math.round(performance.now() - started) };
       if (res.statusCode >= 500) logger.error(fields);
       else logger.debug(fields);
     });
