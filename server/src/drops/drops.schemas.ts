@@ -38,7 +38,13 @@ export type DropList = z.infer<typeof dropListSchema>;
 const stock = z.number({ message: "must be a whole number" }).int("must be a whole number").min(0, "must not be negative").max(10_000_000, "must be at most 10,000,000");
 
 const dropFields = {
-  name: z.string({ message: "must be a string" }).trim().min(1, "must not be empty").max(120, "must be at most 120 characters"),
+  name: z
+    .string({ message: "must be a string" })
+    .trim()
+    .min(1, "must not be empty")
+    .max(120, "must be at most 120 characters")
+    // PostgreSQL text cannot hold NUL, and no other control character belongs in a name either.
+    .refine((name) => !/[\u0000-\u001f\u007f]/.test(name), "must not contain control characters"),
   price: money,
   totalStock: stock,
   startsAt: instant,

@@ -85,6 +85,7 @@ export async function updateDrop(services: Services, dropId: string, input: Upda
       RETURNING total_stock, held_stock, sold_stock, version, starts_at, ends_at, clock_timestamp() AS decided_at`;
     return { ...row!, expired: released!.expired };
   });
+  services.soldOut.forget(dropId);
   publishStockChange(services, dropId, stock);
   const view = await publicView(services, dropId);
   services.notifier.dropUpdated(view);

@@ -18,6 +18,13 @@ export function toAppError(error: unknown): AppError {
   if (isAppError(error)) return error;
   const type = (error as { type?: string })?.type;
   if (type && bodyParserErrors[type]) return bodyParserErrors[type]();
+  // Any other client error body-parser reports (a body labelled gzip that is not gzip, ...).
+  const status = (error as { status?: unknown; expose?: unknown })?.status;
+  if (typeof status === "number" && status >= 400 && status < 500 && (error as { expose?: unknown }).expose === true) {
+    if (status === 413) return new AppError("PAYLOAD_TOO_LARGE", "The body is too large.");
+    if (status === 415) return new AppError("UNSUPPORTED_MEDIA_TYPE", "Send the body as UTF-8 JSON.");
+    return new AppError("VALIDATION_ERROR", "The request body could not be read (is its Content-Encoding right?).", [{ path: "", message: "unreadable body" }]);
+  }
   // Express could not decode a path parameter (a broken %-escape).
   if (error instanceof URIError) {
     return new AppError("VALIDATION_ERROR", "The URL is malformed.", [{ path: "url", message: "contains an invalid percent-escape" }]);

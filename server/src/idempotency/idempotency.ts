@@ -28,6 +28,8 @@ export function idempotent(db: Db) {
     }
     const shopper = requireShopper(req);
     const requestHash = hashRequest(req);
+    // Nested deeper than any body of ours: validation refuses it just as it would without a key.
+    if (requestHash === undefined) return next();
 
     const claimed = await db.$queryRaw<unknown[]>`
       INSERT INTO idempotency_keys (user_id, key, request_hash) VALUES (${shopper.id}::uuid, ${key}, ${requestHash})
@@ -79,18 +81,28 @@ async function replay(db: Db, userId: string, key: string, requestHash: string, 
   }
 }
 
-function hashRequest(req: Request): string {
-  return createHash("sha256").update(`${req.method} ${req.baseUrl}${req.path}\n${canonicalJson(req.body)}`).digest("hex");
+function hashRequest(req: Request): string | undefined {
+  const body = canonicalJson(req.body);
+  if (body === undefined) return undefined;
+  return createHash("sha256").update(`${req.method} ${req.baseUrl}${req.path}\n${body}`).digest("hex");
 }
 
-/** JSON with object keys sorted, so key order in the body does not make it "different". */
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  if (value && typeof value === "object") {
-    const entries = Object.keys(value as object)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`);
-    return `{${entries.join(",")}}`;
+/** No request body of ours nests deeper; hashing a deeper one could exhaust the stack. */
+const MAX_DEPTH = 32;
+
+/** JSON with object keys sorted, so key order in the body does not make it "different"; undefined when too deep. */
+function canonicalJson(value: unknown, depth = 0): string | undefined {
+  if (depth > MAX_DEPTH) return undefined;
+  if (Array.isArray(value) || (value && typeof value === "object")) {
+    const isArray = Array.isArray(value);
+    const keys = isArray ? value.map((_, i) => i) : Object.keys(value as object).sort();
+    const parts: string[] = [];
+    for (const key of keys) {
+      const item = canonicalJson((value as Record<string | number, unknown>)[key], depth + 1);
+      if (item === undefined) return undefined;
+      parts.push(isArray ? item : `${JSON.stringify(key)}:${item}`);
+    }
+    return isArray ? `[${parts.join(",")}]` : `{${parts.join(",")}}`;
   }
   return JSON.stringify(value) ?? "null";
 }

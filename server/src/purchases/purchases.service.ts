@@ -1,12 +1,12 @@
 import type { Services } from "../context.js";
-import { isUniqueViolation } from "../db/errors.js";
+import { isUniqueViolation, sqlState } from "../db/errors.js";
 import { AppError } from "../errors.js";
 import { isOurId } from "../http/schema-parts.js";
 import { toReservation } from "../reservations/reservation-view.js";
 import { publishStockChange } from "../stock/publish.js";
 import { newConfirmationCode } from "./confirmation-code.js";
 import type { Purchase } from "./purchases.schemas.js";
-import { callCompletePurchase, findCheckout, topPurchasers } from "./purchases.sql.js";
+import { callCompletePurchase, findCheckout, topPurchasers, type CompletePurchaseRow } from "./purchases.sql.js";
 
 export interface PurchaseResult {
   /** false when this hold was already bought: the same purchase is returned. */
@@ -54,9 +54,16 @@ export async function purchaseHold(services: Services, shopper: Shopper, reserva
     throw new AppError("PAYMENT_DECLINED", `The payment was declined: ${charge.reason}. Your hold is still active.`);
   }
 
-  // Should this call fail, whether the sale committed is unknown: the charge is kept and a
-  // retry (same reservation, so the same charge reference) finds out. A refund here could refund a sale.
-  const row = await completeWithFreshCode(services, reservationId, shopper.id, charge.paymentRef);
+  let row: CompletePurchaseRow;
+  try {
+    row = await completeWithFreshCode(services, reservationId, shopper.id, charge.paymentRef);
+  } catch (error) {
+    // An error PostgreSQL answered means the transaction rolled back: nothing was sold, refund.
+    // A lost connection leaves it unknown: keep the charge, and a retry (same reservation, so the
+    // same charge reference) finds the sale or completes it. A refund there could refund a sale.
+    if (rolledBack(error)) await services.payments.refund(charge.paymentRef);
+    throw error;
+  }
 
   services.metrics.purchases.inc({ outcome: { PURCHASED: "purchased", ALREADY_PURCHASED: "repeat", NOT_ACTIVE: "expired", NOT_FOUND: "not_found" }[row.outcome] });
   const dropId = row.drop_id!;
@@ -109,6 +116,12 @@ async function completeWithFreshCode(services: Services, reservationId: string, 
       throw error;
     }
   }
+}
+
+/** The database answered with an error (not a connection failure or shutdown), so nothing committed. */
+function rolledBack(error: unknown): boolean {
+  const state = sqlState(error);
+  return state !== undefined && !state.startsWith("08") && !state.startsWith("57P");
 }
 
 const reservationNotFound = () => new AppError("RESERVATION_NOT_FOUND", "No reservation of yours has that id.");

@@ -18,7 +18,7 @@ export async function takeHold(services: Services, userId: string, input: Create
   if (!isOurId(input.dropId)) throw dropNotFound();
   const row = await services.gate.run(input.dropId, async () => {
     // Checked again after the wait: the drop may have sold out while this request queued.
-    if (services.soldOut.refuses(input.dropId, userId)) return undefined;
+    if (services.soldOut.refuses(input.dropId, userId, input.quantity)) return undefined;
     return callTakeHoldOnce(services, input.dropId, userId, input.quantity);
   });
   if (!row) {

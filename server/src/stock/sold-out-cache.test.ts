@@ -9,7 +9,7 @@ function fakeDb(answer: { shoppers: string[]; nextDeadline: number | null }) {
   const db = {
     $queryRaw: async () => {
       await loaded;
-      return [{ shoppers: answer.shoppers, next_deadline: answer.nextDeadline === null ? null : new Date(answer.nextDeadline) }];
+      return [{ shoppers: answer.shoppers, next_deadline: answer.nextDeadline === null ? null : new Date(answer.nextDeadline), max_per_user: 2 }];
     },
   } as unknown as Db;
   return { db, finishLoad: async () => { release(); await new Promise((r) => setTimeout(r, 0)); } };
@@ -24,14 +24,14 @@ describe("the sold-out fast path", () => {
     const { db, finishLoad } = fakeDb({ shoppers: ["holder", "buyer"], nextDeadline: 60_000 });
     const cache = new SoldOutCache(db, () => now, 1_000);
     cache.observe(soldOut(5));
-    expect(cache.refuses("d1", "stranger")).toBe(false);
+    expect(cache.refuses("d1", "stranger", 1)).toBe(false);
     await finishLoad();
-    expect(cache.refuses("d1", "stranger")).toBe(true);
-    expect(cache.refuses("d1", "holder")).toBe(false);
-    expect(cache.refuses("d1", "buyer")).toBe(false);
-    expect(cache.refuses("d2", "stranger")).toBe(false);
+    expect(cache.refuses("d1", "stranger", 1)).toBe(true);
+    expect(cache.refuses("d1", "holder", 1)).toBe(false);
+    expect(cache.refuses("d1", "buyer", 1)).toBe(false);
+    expect(cache.refuses("d2", "stranger", 1)).toBe(false);
     now = 1_500;
-    expect(cache.refuses("d1", "stranger")).toBe(true);
+    expect(cache.refuses("d1", "stranger", 1)).toBe(true);
   });
 
   it("stops refusing one tick after it last heard from the database (a change on another instance)", async () => {
@@ -41,9 +41,9 @@ describe("the sold-out fast path", () => {
     cache.observe(soldOut(5));
     await finishLoad();
     now = 1_999;
-    expect(cache.refuses("d1", "stranger")).toBe(true);
+    expect(cache.refuses("d1", "stranger", 1)).toBe(true);
     now = 2_000;
-    expect(cache.refuses("d1", "stranger")).toBe(false);
+    expect(cache.refuses("d1", "stranger", 1)).toBe(false);
   });
 
   it("stops refusing at the earliest hold deadline, when a lapsed hold frees units with no event", async () => {
@@ -53,9 +53,9 @@ describe("the sold-out fast path", () => {
     cache.observe(soldOut(5));
     await finishLoad();
     now = 1_299;
-    expect(cache.refuses("d1", "stranger")).toBe(true);
+    expect(cache.refuses("d1", "stranger", 1)).toBe(true);
     now = 1_300;
-    expect(cache.refuses("d1", "stranger")).toBe(false);
+    expect(cache.refuses("d1", "stranger", 1)).toBe(false);
   });
 
   it("forgets a drop the moment any change shows a free unit, and ignores older news", async () => {
@@ -65,9 +65,9 @@ describe("the sold-out fast path", () => {
     cache.observe(soldOut(5));
     await finishLoad();
     cache.observe({ dropId: "d1", availableStock: 1, version: 4, ...live }); // older: ignored
-    expect(cache.refuses("d1", "stranger")).toBe(true);
+    expect(cache.refuses("d1", "stranger", 1)).toBe(true);
     cache.observe({ dropId: "d1", availableStock: 1, version: 6, ...live }); // a cancel
-    expect(cache.refuses("d1", "stranger")).toBe(false);
+    expect(cache.refuses("d1", "stranger", 1)).toBe(false);
   });
 
   it("lets through a shopper who took a hold while the list was loading", async () => {
@@ -77,10 +77,10 @@ describe("the sold-out fast path", () => {
     cache.observe(soldOut(5));
     cache.observe(soldOut(6, "latecomer"));
     await finishLoad();
-    expect(cache.refuses("d1", "latecomer")).toBe(false);
-    expect(cache.refuses("d1", "stranger")).toBe(true);
+    expect(cache.refuses("d1", "latecomer", 1)).toBe(false);
+    expect(cache.refuses("d1", "stranger", 1)).toBe(true);
     cache.observe(soldOut(7, "another"));
-    expect(cache.refuses("d1", "another")).toBe(false);
+    expect(cache.refuses("d1", "another", 1)).toBe(false);
   });
 
   it("never answers for a drop that is not live (the database says DROP_NOT_LIVE)", async () => {
@@ -89,8 +89,28 @@ describe("the sold-out fast path", () => {
     const cache = new SoldOutCache(db, () => now, 10_000);
     cache.observe({ dropId: "d1", availableStock: 0, version: 1, startsAt: new Date(0), endsAt: new Date(1_500) });
     await finishLoad();
-    expect(cache.refuses("d1", "stranger")).toBe(true);
+    expect(cache.refuses("d1", "stranger", 1)).toBe(true);
     now = 1_500;
-    expect(cache.refuses("d1", "stranger")).toBe(false);
+    expect(cache.refuses("d1", "stranger", 1)).toBe(false);
+  });
+
+  it("leaves a request over the per-shopper limit to the database (LIMIT_EXCEEDED comes first)", async () => {
+    const { db, finishLoad } = fakeDb({ shoppers: [], nextDeadline: null });
+    const cache = new SoldOutCache(db, () => 1_000, 1_000);
+    cache.observe(soldOut(5));
+    await finishLoad();
+    expect(cache.refuses("d1", "stranger", 2)).toBe(true);
+    expect(cache.refuses("d1", "stranger", 3)).toBe(false);
+  });
+
+  it("follows an edit that ends the drop while it stays sold out (the database says DROP_NOT_LIVE)", async () => {
+    let now = 1_000;
+    const { db, finishLoad } = fakeDb({ shoppers: [], nextDeadline: null });
+    const cache = new SoldOutCache(db, () => now, 10_000);
+    cache.observe(soldOut(5));
+    await finishLoad();
+    cache.observe({ dropId: "d1", availableStock: 0, version: 6, startsAt: new Date(0), endsAt: new Date(1_100) });
+    now = 1_100;
+    expect(cache.refuses("d1", "stranger", 1)).toBe(false);
   });
 });

@@ -11,6 +11,8 @@ interface Entry {
   joined: Set<string>;
   /** Server-clock ms until which "sold out" is believed; 0 until loaded. */
   trustUntil: number;
+  /** A larger request is the database's to refuse (LIMIT_EXCEEDED comes before OUT_OF_STOCK). */
+  maxPerUser: number;
 }
 
 export interface SoldOutObservation {
@@ -42,9 +44,9 @@ export class SoldOutCache {
     private readonly ttlMs: number,
   ) {}
 
-  refuses(dropId: string, shopperId: string): boolean {
+  refuses(dropId: string, shopperId: string, quantity: number): boolean {
     const entry = this.entries.get(dropId);
-    if (!entry?.exempt) return false;
+    if (!entry?.exempt || quantity > entry.maxPerUser) return false;
     const now = this.now();
     if (now >= entry.trustUntil || now < entry.startsAt || (entry.endsAt !== null && now >= entry.endsAt)) return false;
     return !entry.exempt.has(shopperId) && !entry.joined.has(shopperId);
@@ -56,6 +58,11 @@ export class SoldOutCache {
     if (change.availableStock > 0) {
       this.entries.delete(change.dropId);
       return;
+    }
+    if (entry) {
+      // An admin edit can move the start or the end without freeing a unit.
+      entry.startsAt = change.startsAt.getTime();
+      entry.endsAt = change.endsAt?.getTime() ?? null;
     }
     if (entry && entry.exempt && this.now() < entry.trustUntil) {
       entry.version = change.version;
@@ -75,22 +82,30 @@ export class SoldOutCache {
       exempt: null,
       joined: new Set(change.shopperId ? [change.shopperId] : []),
       trustUntil: 0,
+      maxPerUser: 0,
     };
     this.entries.set(change.dropId, fresh);
     void this.load(change.dropId, fresh);
   }
 
+  /** After an admin edit (limits, times): the next request asks the database again. */
+  forget(dropId: string): void {
+    this.entries.delete(dropId);
+  }
+
   private async load(dropId: string, entry: Entry): Promise<void> {
     const loadedAt = this.now();
     try {
-      const [row] = await this.db.$queryRaw<{ shoppers: string[] | null; next_deadline: Date | null }[]>`
+      const [row] = await this.db.$queryRaw<{ shoppers: string[] | null; next_deadline: Date | null; max_per_user: number | null }[]>`
         SELECT
+          (SELECT max_per_user FROM drops WHERE id = ${dropId}::uuid) AS max_per_user,
           (SELECT array_agg(DISTINCT user_id::text) FROM (
              SELECT user_id FROM reservations WHERE drop_id = ${dropId}::uuid AND status = 'active'
              UNION ALL
              SELECT user_id FROM purchases WHERE drop_id = ${dropId}::uuid) s) AS shoppers,
           (SELECT min(expires_at) FROM reservations WHERE drop_id = ${dropId}::uuid AND status = 'active') AS next_deadline`;
       if (this.entries.get(dropId) !== entry) return; // a newer change replaced it meanwhile
+      entry.maxPerUser = row?.max_per_user ?? 0;
       entry.exempt = new Set(row?.shoppers ?? []);
       const deadline = row?.next_deadline?.getTime() ?? Infinity;
       entry.trustUntil = Math.min(deadline, loadedAt + this.ttlMs);
