@@ -22,22 +22,28 @@ describe("the hold path's cost does not grow with the drop", () => {
     await db?.drop();
   });
 
-  it("a hold on a drop with 20,000 active holds touches about as many pages as on an empty one", async () => {
+  it("a hold on a drop with 20,000 active holds, beside another drop with 10,000, touches about as many pages as on an empty one", async () => {
     const makeDrop = async () =>
       (await client.query(`INSERT INTO drops (id, name, price, total_stock, starts_at, hold_seconds, max_per_user)
                            VALUES (gen_random_uuid(), 'plans', 10, 100000, now(), 3600, 1) RETURNING id`)).rows[0].id as string;
+    const earlier = await makeDrop();
     const busy = await makeDrop();
     const empty = await makeDrop();
     await client.query(`INSERT INTO users (id, username, username_key)
-                        SELECT gen_random_uuid(), 'p' || g, 'p' || g FROM generate_series(1, 20100) g`);
-    await client.query(
-      `INSERT INTO reservations (id, drop_id, user_id, quantity, unit_price, status, created_at, expires_at)
-       SELECT gen_random_uuid(), $1, id, 1, 10, 'active', now(), now() + interval '1 hour'
-       FROM users WHERE username <> '' ORDER BY username LIMIT 20000`,
-      [busy],
-    );
+                        SELECT gen_random_uuid(), 'p' || g, 'p' || g FROM generate_series(1, 30100) g`);
+    // Another drop's holds all end before the busy drop's: a deadline-ordered scan meets them first.
+    const fill = (dropId: string, offset: number, count: number, lasts: string) =>
+      client.query(
+        `INSERT INTO reservations (id, drop_id, user_id, quantity, unit_price, status, created_at, expires_at)
+         SELECT gen_random_uuid(), $1, id, 1, 10, 'active', now(), now() + $4::interval
+         FROM users ORDER BY username OFFSET $2 LIMIT $3`,
+        [dropId, offset, count, lasts],
+      );
+    await fill(earlier, 0, 10000, "30 minutes");
+    await fill(busy, 10000, 20000, "1 hour");
+    await client.query(`UPDATE drops SET held_stock = 10000 WHERE id = $1`, [earlier]);
     await client.query(`UPDATE drops SET held_stock = 20000 WHERE id = $1`, [busy]);
-    // Statistics that say "one drop owns nearly every row": the case that once chose scans.
+    // Statistics that say "one drop owns most rows": the case that once chose scans.
     await client.query("ANALYZE");
     const { rows: fresh } = await client.query(
       `SELECT u.id FROM users u WHERE NOT EXISTS (SELECT 1 FROM reservations r WHERE r.user_id = u.id) LIMIT 100`,
