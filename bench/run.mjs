@@ -1,68 +1,224 @@
 #!/usr/bin/env node
-// `npm run bench [scenario ...]`: drives the real server over HTTP from this separate process.
-import os from "node:os";
+// `npm run bench [-- scenario ...]`: starts PostgreSQL (unless DATABASE_URL is set) and the
+// built server, drives it over real HTTP and Socket.IO from separate processes, checks the
+// stock invariant after every scenario, prints a Markdown summary and writes bench/results/latest.json.
+import { execFileSync } from "node:child_process";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { writeFile } from "node:fs/promises";
-import { ADMIN_TOKEN, startServer } from "./lib/server.mjs";
-import { createClient, percentile, runPool } from "./lib/http.mjs";
+import { cpuMeter, waitForQuiet } from "./lib/cpu.mjs";
+import { checkStockInvariant, createShopperPool, databaseFacts, openDb, settle } from "./lib/db.mjs";
+import { holdBurst } from "./lib/holds.mjs";
+import { createClient, intEnv, listEnv } from "./lib/http.mjs";
+import { disturbed, machineFacts, summary } from "./lib/report.mjs";
+import { startStack } from "./lib/stack.mjs";
+import fanout from "./scenarios/fanout.mjs";
+import history from "./scenarios/history.mjs";
+import hotDrop from "./scenarios/hot-drop.mjs";
+import reference from "./scenarios/reference.mjs";
+import ticketdrop from "./scenarios/ticketdrop.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const HOLDS = Number(process.env.BENCH_HOLDS ?? 20_000);
+const SCENARIOS = { "hot-drop": hotDrop, reference, ticketdrop, history, fanout };
 
-async function prepareShoppers(client, count, prefix) {
-  const tokens = new Array(count);
-  await runPool(count, 32, async (i) => {
-    const r = await client.request("POST", "/api/sessions", { body: { username: `${prefix}${i}` } });
-    if (r.status !== 201) throw new Error(`session ${i}: ${r.status} ${JSON.stringify(r.body)}`);
-    tokens[i] = r.body.token;
-  });
-  return tokens;
+const settings = {
+  holds: intEnv("BENCH_HOLDS", 20_000),
+  connections: listEnv("BENCH_CONNECTIONS", [64, 256]),
+  ticketShoppers: intEnv("BENCH_TICKET_SHOPPERS", 50_000),
+  ticketStock: intEnv("BENCH_TICKET_STOCK", 500),
+  ticketConnections: intEnv("BENCH_TICKET_CONNECTIONS", 512),
+  historyRows: intEnv("BENCH_HISTORY_ROWS", 100_000),
+  historyConnections: intEnv("BENCH_HISTORY_CONNECTIONS", 64),
+  fanoutClients: intEnv("BENCH_FANOUT_CLIENTS", 2_000),
+  fanoutProcs: intEnv("BENCH_FANOUT_PROCS", 2),
+  fanoutHolds: intEnv("BENCH_FANOUT_HOLDS", 20_000),
+  fanoutSeconds: intEnv("BENCH_FANOUT_SECONDS", 15),
+  fanoutConnections: intEnv("BENCH_FANOUT_CONNECTIONS", 64),
+  warmupHolds: process.env.BENCH_WARMUP === "0" ? 0 : intEnv("BENCH_WARMUP", 2_000),
+  quietWaitSeconds: process.env.BENCH_QUIET_WAIT === "0" ? 0 : intEnv("BENCH_QUIET_WAIT", 60),
+  retries: process.env.BENCH_RETRIES === "0" ? 0 : intEnv("BENCH_RETRIES", 1),
+};
+
+const requested = process.argv.slice(2);
+const unknown = requested.filter((name) => !(name in SCENARIOS));
+if (unknown.length > 0) {
+  console.error(`unknown scenario(s): ${unknown.join(", ")}; choose from ${Object.keys(SCENARIOS).join(", ")}`);
+  process.exit(2);
+}
+// Scenarios run in the order of SCENARIOS, whatever order they were named in.
+const names = Object.keys(SCENARIOS).filter((name) => requested.length === 0 || requested.includes(name));
+if (!existsSync(path.join(root, "server/dist/main.js"))) {
+  console.error("server/dist/main.js is missing: run `npm run build -w server` first");
+  process.exit(2);
 }
 
-async function hotDrop(server, connections) {
-  const client = createClient(server.url, connections);
-  const tokens = await prepareShoppers(client, HOLDS, `h${connections}_`);
-  const drop = (await client.request("POST", "/api/drops", { token: ADMIN_TOKEN, body: { name: `Hot ${connections}`, price: "10.00", totalStock: HOLDS * 2, holdSeconds: 3600 } })).body;
-  const latencies = [];
-  const codes = {};
-  const started = performance.now();
-  await runPool(HOLDS, connections, async (i) => {
-    const r = await client.request("POST", "/api/reservations", { token: tokens[i], body: { dropId: drop.id } });
-    latencies.push(r.ms);
-    const code = r.status === 201 ? "201" : `${r.status} ${r.body?.error}`;
-    codes[code] = (codes[code] ?? 0) + 1;
-  });
-  const seconds = (performance.now() - started) / 1000;
-  const view = (await client.request("GET", `/api/drops/${drop.id}`)).body;
-  client.close();
-  const granted = codes["201"] ?? 0;
-  const invariantOk = view.availableStock + view.heldStock + view.soldStock === view.totalStock && view.heldStock === granted;
-  if (!invariantOk) throw new Error(`stock invariant broken: ${JSON.stringify(view)} granted=${granted}`);
-  latencies.sort((a, b) => a - b);
-  return {
-    scenario: "hot-drop",
-    connections,
-    holds: HOLDS,
-    holdsPerSecond: Math.round(granted / seconds),
-    p50ms: +percentile(latencies, 50).toFixed(1),
-    p99ms: +percentile(latencies, 99).toFixed(1),
-    maxms: +latencies.at(-1).toFixed(1),
-    codes,
-  };
-}
+const log = (line) => process.stderr.write(`[bench] ${line}\n`);
 
-const server = await startServer(root);
-const results = [];
-try {
-  for (const connections of [64, 256]) {
-    const result = await hotDrop(server, connections);
-    results.push(result);
-    console.log(JSON.stringify(result));
+// The numbers are only worth something for the code that was built: say which, and warn when the build looks stale.
+function codeVersion() {
+  const git = (...args) => execFileSync("git", args, { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+  try {
+    return { commit: git("rev-parse", "--short", "HEAD"), uncommittedChanges: git("status", "--porcelain", "--", "server", "prisma") !== "" };
+  } catch {
+    return { commit: "unknown" };
   }
-} finally {
-  await server.stop();
 }
-const machine = { cores: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version, platform: `${os.platform()} ${os.release()}` };
-await writeFile(path.join(root, "bench/results/latest.json"), JSON.stringify({ at: new Date().toISOString(), machine, results }, null, 2) + "\n");
-console.table(results.map(({ codes, ...r }) => ({ ...r, codes: JSON.stringify(codes) })));
+const newestSource = readdirSync(path.join(root, "server/src"), { recursive: true })
+  .filter((file) => file.endsWith(".ts"))
+  .reduce((newest, file) => Math.max(newest, statSync(path.join(root, "server/src", file)).mtimeMs), 0);
+if (newestSource > statSync(path.join(root, "server/dist/main.js")).mtimeMs) {
+  log("warning: server/src has changed since the last build; run `npm run build -w server` to measure the current code");
+}
+const runStarted = performance.now();
+const report = { at: new Date().toISOString(), ok: false, code: codeVersion(), scenarios: names, settings, rows: [], ratios: [], details: {}, targets: [], invariantChecks: [], quietWaits: [], retried: [], timelines: {} };
+let stack;
+let db;
+let admin;
+
+/** Mean answers per second in each quarter of a per-second timeline (the last, partial second left out). */
+function quarters(timeline) {
+  const full = timeline.length > 1 ? timeline.slice(0, -1) : timeline;
+  const size = Math.max(1, Math.floor(full.length / 4));
+  const out = [];
+  for (let from = 0; from < full.length && out.length < 4; from += size) {
+    const part = out.length === 3 ? full.slice(from) : full.slice(from, from + size);
+    out.push(Math.round(part.reduce((sum, t) => sum + t[0] + t[1] + t[2], 0) / part.length));
+  }
+  return out;
+}
+
+async function cleanup() {
+  admin?.close();
+  await db?.end().catch(() => undefined);
+  await stack?.stop();
+}
+let interrupted = false;
+function onSignal(signal) {
+  if (interrupted) return;
+  interrupted = true;
+  log(`${signal}: stopping the server and the database`);
+  cleanup().finally(() => process.exit(130));
+}
+for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, onSignal);
+// A closed pipe (`npm run bench | head`) must not kill the harness and orphan the server.
+for (const stream of [process.stdout, process.stderr]) stream.on("error", () => undefined);
+// Last resort, should the harness die anyway: no server or client process outlives it.
+process.on("exit", () => stack?.killNow());
+
+try {
+  log("starting PostgreSQL, migrations and the server");
+  stack = await startStack(root);
+  db = openDb(stack.databaseUrl);
+  admin = createClient(stack.server.url, 4);
+  const dbFacts = await databaseFacts(db);
+  report.machine = machineFacts(dbFacts);
+  report.serverEnv = {
+    ...stack.serverEnv,
+    DATABASE_URL: process.env.DATABASE_URL ? "(given, redacted)" : "embedded PostgreSQL in a temp dir (durable defaults)",
+    ADMIN_TOKEN: "(random per run)",
+    SESSION_SECRET: "(random per run)",
+  };
+  log(`server ${stack.server.url} (pid ${stack.server.pid}); ${dbFacts.version.split(",")[0]}, fsync=${dbFacts.fsync}, synchronous_commit=${dbFacts.synchronous_commit}`);
+
+  const shoppers = await createShopperPool(root, db, stack.sessionSecret);
+  const ctx = {
+    root,
+    stack,
+    db,
+    admin,
+    shoppers,
+    settings,
+    url: stack.server.url,
+    databaseUrl: stack.databaseUrl,
+    serverPid: stack.server.pid,
+    postmasterPid: stack.postmasterPid,
+    serverEnv: stack.serverEnv,
+    /** Untimed, before every timed section: vacuum + checkpoint, then wait for other load on the machine to pass. */
+    async beforeTimed() {
+      await settle(db);
+      if (settings.quietWaitSeconds > 0) {
+        const waited = await waitForQuiet(settings.quietWaitSeconds);
+        if (waited > 0) log(`waited ${waited} s for other processes on the machine to quieten down`);
+        report.quietWaits.push(waited);
+      }
+    },
+    cpuMeter: (clientPids) => cpuMeter({ serverPid: stack.server.pid, postmasterPid: stack.postmasterPid, clientPids }),
+    async createDrop(fields) {
+      const r = await admin.request("POST", "/api/drops", { token: stack.adminToken, body: { price: "10.00", ...fields } });
+      if (r.status !== 201) throw new Error(`POST /api/drops: ${r.status} ${JSON.stringify(r.body)}`);
+      return r.body;
+    },
+    async checkInvariant(dropIds) {
+      const result = await checkStockInvariant(db, admin, dropIds);
+      report.invariantChecks.push({ at: new Date().toISOString(), ...result, ok: true });
+    },
+  };
+
+  // The harness signs tokens itself: make sure the server accepts them before anything is timed.
+  await shoppers.ensure(Math.max(1, settings.warmupHolds));
+  const me = await admin.request("GET", "/api/me", { token: shoppers.tokens[0] });
+  if (me.status !== 200) throw new Error(`a harness-signed token was refused: GET /api/me -> ${me.status} ${JSON.stringify(me.body)}`);
+
+  if (settings.warmupHolds > 0) {
+    log(`warm-up: ${settings.warmupHolds} holds (not reported)`);
+    const drop = await ctx.createDrop({ name: "Warm-up", totalStock: settings.warmupHolds, holdSeconds: 3600 });
+    await holdBurst(ctx, { dropId: drop.id, count: settings.warmupHolds, connections: 64 });
+    await ctx.checkInvariant([drop.id]);
+  }
+
+  for (const name of names) {
+    log(`${name}: running`);
+    const started = performance.now();
+    let result = await SCENARIOS[name](ctx);
+    // Someone else's work on the machine during a timed section makes its figure worthless: run the scenario again.
+    for (let retry = 1; retry <= settings.retries && result.rows.some(disturbed); retry++) {
+      log(`${name}: other processes used the CPU during the measurement (${result.rows.map((r) => r.cpu.otherProcesses).filter(Boolean).join("; ")}); running it again`);
+      report.retried.push(name);
+      result = await SCENARIOS[name](ctx);
+    }
+    for (const { timeline, startedAt, ...row } of result.rows) {
+      if (disturbed(row)) row.disturbed = true;
+      report.rows.push(row);
+      log(`${row.scenario} ${row.setup}: ${row.granted}/${row.requests} granted, ${row.perSecond ?? "-"} holds/s, p50 ${row.p50ms} ms, p99 ${row.p99ms} ms, wall ${row.wallSeconds} s`);
+      if (timeline) {
+        // Answers per second of the run, "2xx/4xx/5xx" each second: shows a rate that drifts within a run.
+        report.timelines[`${row.scenario} | ${row.setup}`] = timeline.map((t) => t.join("/")).join(" ");
+        log(`  answers/s by quarter of the run: ${quarters(timeline).join(" -> ")}`);
+      }
+    }
+    if (result.details) report.details[name] = result.details;
+    report.targets.push(...(result.targets ?? []));
+    log(`${name}: done in ${Math.round((performance.now() - started) / 1000)} s, stock invariant checked`);
+  }
+  report.ok = true;
+} catch (error) {
+  if (interrupted) await new Promise(() => undefined); // onSignal exits once everything is stopped
+  report.failure = error instanceof Error ? error.message : String(error);
+  console.error(`\nBENCH FAILED: ${report.failure}`);
+  if (error?.stack) console.error(error.stack);
+} finally {
+  await cleanup();
+}
+
+for (const connections of settings.connections) {
+  const hot = report.rows.find((r) => r.scenario === "hot-drop" && r.connections === connections);
+  const ref = report.rows.find((r) => r.scenario === "reference" && r.connections === connections);
+  if (hot && ref) {
+    const ratio = Math.round((hot.perSecond / ref.perSecond) * 100) / 100;
+    report.ratios.push({ connections, hotDrop: hot.perSecond, reference: ref.perSecond, ratio, disturbed: disturbed(hot) || disturbed(ref) });
+  }
+}
+report.durationSeconds = Math.round((performance.now() - runStarted) / 1000);
+await mkdir(path.join(root, "bench/results"), { recursive: true });
+await writeFile(path.join(root, "bench/results/latest.json"), JSON.stringify(report, null, 2) + "\n");
+
+console.log(`\n## Dropline bench, ${report.at} (${report.durationSeconds} s)\n`);
+if (report.machine) {
+  const m = report.machine;
+  console.log(`${m.cores} cores (${m.cpu}), ${m.memoryGiB} GiB, Node ${m.node}, ${m.postgres.split(",")[0]} (fsync=${m.postgresSettings.fsync}, synchronous_commit=${m.postgresSettings.synchronous_commit})`);
+  console.log(`server env: ${Object.entries(report.serverEnv).map(([k, v]) => `${k}=${v}`).join(" ")}\n`);
+}
+console.log(summary(report));
+console.log(`\nstock invariant checked ${report.invariantChecks.length} times${report.ok ? ", all held" : ""}; results in bench/results/latest.json`);
+process.exit(report.ok ? 0 : 1);

@@ -1,0 +1,132 @@
+// Who used the CPU during a timed section: the server, PostgreSQL (postmaster,
+// its backends, and reaped children), this harness and any client processes.
+// Figures are % of one core; this machine has os.cpus().length cores in all.
+import { readdirSync, readFileSync } from "node:fs";
+
+const TICKS_PER_SECOND = 100; // USER_HZ on Linux
+
+function statFields(pid) {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return text.slice(text.lastIndexOf(")") + 2).split(" "); // fields from #3 (state) on
+  } catch {
+    return undefined;
+  }
+}
+
+/** utime + stime (+ reaped children when withChildren) in seconds. */
+function cpuSeconds(pid, withChildren) {
+  const f = statFields(pid);
+  if (!f) return 0;
+  const ticks = Number(f[11]) + Number(f[12]) + (withChildren ? Number(f[13]) + Number(f[14]) : 0);
+  return ticks / TICKS_PER_SECOND;
+}
+
+function postgresSeconds(postmasterPid) {
+  let total = cpuSeconds(postmasterPid, true);
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    const f = statFields(entry);
+    if (f && Number(f[1]) === postmasterPid) total += cpuSeconds(entry, false);
+  }
+  return total;
+}
+
+/** CPU seconds and name of every process now, by pid. */
+function allProcesses() {
+  const out = new Map();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const text = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const f = text.slice(text.lastIndexOf(")") + 2).split(" ");
+      out.set(Number(entry), { name: text.slice(text.indexOf("(") + 1, text.lastIndexOf(")")), ppid: Number(f[1]), seconds: (Number(f[11]) + Number(f[12])) / TICKS_PER_SECOND });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
+/** Machine-wide busy and steal time in seconds (all cores), from /proc/stat. */
+function machineSeconds() {
+  const f = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1).map(Number);
+  const [user, nice, system, , , irq, softirq, steal] = f;
+  return { busy: (user + nice + system + irq + softirq) / TICKS_PER_SECOND, steal: steal / TICKS_PER_SECOND };
+}
+
+export function rssMb(pid) {
+  try {
+    const kb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))[1]);
+    return Math.round(kb / 1024);
+  } catch {
+    return NaN;
+  }
+}
+
+/**
+ * Starts counting; end() returns { server, postgres, harness, clients?, other, steal } in % of one
+ * core over the elapsed time. `other` is CPU used by processes outside the benchmark (anything
+ * else running on the machine), `steal` is time the hypervisor gave to other guests: both make a
+ * figure lower than the machine can do when idle.
+ */
+export function cpuMeter({ serverPid, postmasterPid, clientPids = [] }) {
+  const read = () => {
+    const own = process.cpuUsage();
+    return {
+      at: performance.now(),
+      server: cpuSeconds(serverPid, false),
+      postgres: postmasterPid ? postgresSeconds(postmasterPid) : NaN,
+      harness: (own.user + own.system) / 1e6,
+      clients: clientPids.reduce((sum, pid) => sum + cpuSeconds(pid, false), 0),
+      machine: machineSeconds(),
+    };
+  };
+  const start = read();
+  const startProcesses = allProcesses();
+  /** The processes outside the benchmark that used the most CPU, e.g. "node 35%, kworker/1:1 4%". */
+  const topOthers = (seconds) => {
+    const ours = new Set([process.pid, serverPid, postmasterPid, ...clientPids]);
+    const now = allProcesses();
+    return [...now]
+      .filter(([pid, p]) => !ours.has(pid) && !ours.has(p.ppid))
+      .map(([pid, p]) => ({ name: p.name, pct: Math.round(((p.seconds - (startProcesses.get(pid)?.seconds ?? 0)) / seconds) * 100) }))
+      .filter((p) => p.pct >= 2)
+      .sort((a, b) => b.pct - a.pct)
+      .slice(0, 4)
+      .map((p) => `${p.name} ${p.pct}%`)
+      .join(", ");
+  };
+  return {
+    end() {
+      const now = read();
+      const seconds = (now.at - start.at) / 1000;
+      const pct = (key) => Math.round(((now[key] - start[key]) / seconds) * 100);
+      const out = { server: pct("server"), postgres: postmasterPid ? pct("postgres") : null, harness: pct("harness") };
+      if (clientPids.length > 0) out.clients = pct("clients");
+      const machineBusy = Math.round(((now.machine.busy - start.machine.busy) / seconds) * 100);
+      const ours = out.server + (out.postgres ?? 0) + out.harness + (out.clients ?? 0);
+      out.other = postmasterPid ? Math.max(0, machineBusy - ours) : null;
+      out.steal = Math.round(((now.machine.steal - start.machine.steal) / seconds) * 100);
+      if (out.other >= 10) out.otherProcesses = topOthers(seconds);
+      return out;
+    },
+  };
+}
+
+/**
+ * Waits (up to maxSeconds) until the machine is quiet: less than `threshold`% of one core busy over
+ * one second, everything counted (the benchmark's own idle processes use a few %). On a shared machine
+ * this keeps someone else's build out of the timed sections; after maxSeconds it goes on anyway.
+ * Resolves the seconds waited.
+ */
+export async function waitForQuiet(maxSeconds, threshold = 25) {
+  const started = performance.now();
+  for (;;) {
+    const a = machineSeconds().busy;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const busy = (machineSeconds().busy - a) * 100;
+    const waited = (performance.now() - started) / 1000;
+    if (busy < threshold || waited >= maxSeconds) return Math.round(waited - 1);
+  }
+}

@@ -1,0 +1,18 @@
+// hot-drop: distinct shoppers take one-unit holds on ONE drop with plenty of
+// stock, at each concurrency in BENCH_CONNECTIONS (default 64,256).
+import { activeHolds, holdBurst } from "../lib/holds.mjs";
+
+export default async function hotDrop(ctx) {
+  const count = ctx.settings.holds;
+  await ctx.shoppers.ensure(count);
+  const rows = [];
+  for (const connections of ctx.settings.connections) {
+    const drop = await ctx.createDrop({ name: `Hot drop c${connections}`, totalStock: count * 2, holdSeconds: 3600, maxPerUser: 1 });
+    const run = await holdBurst(ctx, { dropId: drop.id, count, connections });
+    await ctx.checkInvariant([drop.id]);
+    const held = await activeHolds(ctx.db, drop.id);
+    if (held !== run.granted) throw new Error(`hot-drop c${connections}: ${run.granted} holds granted (201) but ${held} active in the database`);
+    rows.push({ scenario: "hot-drop", setup: `${connections} conns`, connections, ...run });
+  }
+  return { rows };
+}
