@@ -10,7 +10,7 @@ export class Metrics {
 
   readonly holds = new Counter({
     name: "dropline_holds_total",
-    help: "Hold requests by outcome (created, existing, out_of_stock, out_of_stock_cached, limit_exceeded, not_live, not_found).",
+    help: "Hold requests by outcome (created, existing, out_of_stock, out_of_stock_cached, limit_exceeded, drop_not_live, drop_not_found).",
     labelNames: ["outcome"] as const,
     registers: [this.registry],
   });
