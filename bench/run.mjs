@@ -48,14 +48,11 @@ if (unknown.length > 0) {
 }
 // Scenarios run in the order of SCENARIOS, whatever order they were named in.
 const names = Object.keys(SCENARIOS).filter((name) => requested.length === 0 || requested.includes(name));
-if (!existsSync(path.join(root, "server/dist/main.js"))) {
-  console.error("server/dist/main.js is missing: run `npm run build -w server` first");
-  process.exit(2);
-}
 
 const log = (line) => process.stderr.write(`[bench] ${line}\n`);
+const runStarted = performance.now();
 
-// The numbers are only worth something for the code that was built: say which, and warn when the build looks stale.
+// Which code was measured (recorded in latest.json).
 function codeVersion() {
   const git = (...args) => execFileSync("git", args, { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
   try {
@@ -64,13 +61,18 @@ function codeVersion() {
     return { commit: "unknown" };
   }
 }
+// `npm run bench` builds the server first; `node bench/run.mjs` alone measures whatever was built last.
 const newestSource = readdirSync(path.join(root, "server/src"), { recursive: true })
   .filter((file) => file.endsWith(".ts"))
   .reduce((newest, file) => Math.max(newest, statSync(path.join(root, "server/src", file)).mtimeMs), 0);
-if (newestSource > statSync(path.join(root, "server/dist/main.js")).mtimeMs) {
-  log("warning: server/src has changed since the last build; run `npm run build -w server` to measure the current code");
+if (existsSync(path.join(root, "server/dist/main.js")) && newestSource > statSync(path.join(root, "server/dist/main.js")).mtimeMs) {
+  log("warning: server/src has changed since the last build; `npm run bench` (or `npm run build -w server`) measures the current code");
 }
-const runStarted = performance.now();
+if (!existsSync(path.join(root, "server/dist/main.js"))) {
+  console.error("server/dist/main.js is missing: run `npm run build -w server`");
+  process.exit(2);
+}
+
 const report = { at: new Date().toISOString(), ok: false, code: codeVersion(), scenarios: names, settings, rows: [], ratios: [], details: {}, targets: [], invariantChecks: [], quietWaits: [], retried: [], timelines: {} };
 let stack;
 let db;
@@ -174,7 +176,7 @@ try {
     // Someone else's work on the machine during a timed section makes its figure worthless: run the scenario again.
     for (let retry = 1; retry <= settings.retries && result.rows.some(disturbed); retry++) {
       log(`${name}: other processes used the CPU during the measurement (${result.rows.map((r) => r.cpu.otherProcesses).filter(Boolean).join("; ")}); running it again`);
-      report.retried.push(name);
+      report.retried.push({ scenario: name, discardedRows: result.rows.map(({ timeline, startedAt, ...row }) => row) });
       result = await SCENARIOS[name](ctx);
     }
     for (const { timeline, startedAt, ...row } of result.rows) {
@@ -207,6 +209,7 @@ for (const connections of settings.connections) {
   if (hot && ref) {
     const ratio = Math.round((hot.perSecond / ref.perSecond) * 100) / 100;
     report.ratios.push({ connections, hotDrop: hot.perSecond, reference: ref.perSecond, ratio, disturbed: disturbed(hot) || disturbed(ref) });
+    report.targets.push({ target: `hot-drop / reference at ${connections} connections >= 0.5`, value: String(ratio), met: ratio >= 0.5 });
   }
 }
 report.durationSeconds = Math.round((performance.now() - runStarted) / 1000);

@@ -66,7 +66,7 @@ export function summary(report) {
     );
   }
   if (report.targets.length > 0) {
-    out.push("", markdownTable(["target", "measured", "met"], report.targets.map((t) => [t.target, t.value, t.met ? "yes" : "**no**"])));
+    out.push("", markdownTable(["target", "measured", "met"], report.targets.map((t) => [t.target, t.value, t.met === null ? "unclear (within the bounds)" : t.met ? "yes" : "**no**"])));
   }
   return out.join("\n");
 }
