@@ -1,10 +1,8 @@
-import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { createInterface } from "node:readline";
 import { afterAll, describe, expect, it } from "vitest";
-import { repoRoot } from "./db/migrate.js";
+import { spawnServer } from "../test/process.js";
 
 const isAlive = (pid: number) => {
   try {
@@ -28,31 +26,14 @@ describe("the server as `npm start` runs it, on its embedded database", () => {
   ] as const)("shuts down cleanly on %s %s and leaves no postgres process behind", async (signal, _how) => {
     const dataDir = await mkdtemp(path.join(tmpdir(), "dropline-main-"));
     dirs.push(dataDir);
-    const child = spawn(process.execPath, ["--import", "tsx", path.join(repoRoot, "server/src/main.ts")], {
-      cwd: repoRoot,
-      env: { ...process.env, DATABASE_URL: "", DATA_DIR: dataDir, PORT: "0", HOST: "127.0.0.1", SERVE_CLIENT: "false", NODE_ENV: "development" },
-      stdio: ["ignore", "pipe", "pipe"],
-      detached: true, // its own process group, like a shell job
-    });
-    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-    let stderr = "";
-    child.stderr.on("data", (chunk) => (stderr += chunk));
-
+    const server = spawnServer(
+      { ...process.env, DATABASE_URL: "", DATA_DIR: dataDir, PORT: "0", HOST: "127.0.0.1", SERVE_CLIENT: "false", NODE_ENV: "development" },
+      { detached: true },
+    );
+    const { child, exited } = server;
     // The first start prints the generated admin token once, then logs where it listens.
-    let adminToken = "";
-    const url = await new Promise<string>((resolve, reject) => {
-      const lines = createInterface({ input: child.stdout });
-      let tokenNext = false;
-      lines.on("line", (line) => {
-        if (tokenNext && line.trim()) {
-          adminToken = line.trim();
-          tokenNext = false;
-        }
-        if (line.includes("Admin token (generated")) tokenNext = true;
-        if (line.includes('"server.listening"')) resolve(JSON.parse(line).url);
-      });
-      void exited.then((code) => reject(new Error(`exited with ${code} before listening: ${stderr}`)));
-    });
+    const url = await server.url;
+    const adminToken = server.adminToken();
 
     const drops = (await (await fetch(`${url}/api/drops`)).json()) as { drops: unknown[] };
     expect(drops.drops.length).toBe(3); // the demo drops of an empty database
@@ -84,17 +65,7 @@ describe("after the server was killed with SIGKILL", () => {
   it("the next start takes over the orphaned database and serves what was committed", async () => {
     dataDir = await mkdtemp(path.join(tmpdir(), "dropline-orphan-"));
     const env = { ...process.env, DATABASE_URL: "", DATA_DIR: dataDir, PORT: "0", HOST: "127.0.0.1", SERVE_CLIENT: "false", SEED_DEMO: "true" };
-    const start = () => {
-      const child = spawn(process.execPath, ["--import", "tsx", path.join(repoRoot, "server/src/main.ts")], { cwd: repoRoot, env, stdio: ["ignore", "pipe", "pipe"] });
-      const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-      const url = new Promise<string>((resolve, reject) => {
-        createInterface({ input: child.stdout }).on("line", (line) => {
-          if (line.includes('"server.listening"')) resolve(JSON.parse(line).url);
-        });
-        void exited.then((code) => reject(new Error(`exited with ${code} before listening`)));
-      });
-      return { child, exited, url };
-    };
+    const start = () => spawnServer(env);
 
     const first = start();
     const firstUrl = await first.url;

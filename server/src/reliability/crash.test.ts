@@ -1,31 +1,16 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import path from "node:path";
-import { createInterface } from "node:readline";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { repoRoot } from "../db/migrate.js";
 import { createTestDatabase, checkStock, type TestDatabase } from "../../test/database.js";
+import { spawnServer } from "../../test/process.js";
 import { ADMIN_TOKEN, ApiClient } from "../../test/server.js";
 
 const SWEEP_MS = 250;
 
-function startProcess(databaseUrl: string): { child: ChildProcess; url: Promise<string>; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(repoRoot, "server/src/main.ts")], {
-    cwd: repoRoot,
-    env: {
-      ...process.env, NODE_ENV: "test", DATABASE_URL: databaseUrl, PORT: "0", HOST: "127.0.0.1", ADMIN_TOKEN,
-      SESSION_SECRET: "test-session-secret-0123456789", SEED_DEMO: "false", RATE_LIMITS: "off", SERVE_CLIENT: "false",
-      EXPIRY_SWEEP_MS: String(SWEEP_MS), LOG_LEVEL: "info",
-    },
-    stdio: ["ignore", "pipe", "pipe"],
+function startProcess(databaseUrl: string) {
+  return spawnServer({
+    ...process.env, NODE_ENV: "test", DATABASE_URL: databaseUrl, PORT: "0", HOST: "127.0.0.1", ADMIN_TOKEN,
+    SESSION_SECRET: "test-session-secret-0123456789", SEED_DEMO: "false", RATE_LIMITS: "off", SERVE_CLIENT: "false",
+    EXPIRY_SWEEP_MS: String(SWEEP_MS), LOG_LEVEL: "info",
   });
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  const url = new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).on("line", (line) => {
-      if (line.includes('"server.listening"')) resolve(JSON.parse(line).url.replace("localhost", "127.0.0.1"));
-    });
-    void exited.then((code) => reject(new Error(`server exited (${code}) before listening`)));
-  });
-  return { child, url, exited };
 }
 
 describe("kill -9 under load, then restart on the same database", () => {
