@@ -1,10 +1,10 @@
 import { gzipSync } from "node:zlib";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { errorStatus } from "../errors.js";
-import { propertyRun } from "../../test/arbitraries.js";
-import { checkStock } from "../../test/database.js";
-import { ADMIN_TOKEN, startTestServer, type TestServer } from "../../test/server.js";
+import { errorStatus } from "../../src/errors.js";
+import { propertyRun } from "../arbitraries.js";
+import { checkStock } from "../database.js";
+import { ADMIN_TOKEN, startTestServer, type TestServer } from "../server.js";
 
 /*
  * Fuzzing every route of the real server with generated requests: random JSON,

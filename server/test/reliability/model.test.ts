@@ -1,9 +1,9 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { expireDueHolds } from "../expiry/sweeper.js";
-import { pick, propertyRun } from "../../test/arbitraries.js";
-import { checkStock } from "../../test/database.js";
-import { ADMIN_TOKEN, startTestServer, type ApiResponse, type TestServer } from "../../test/server.js";
+import { expireDueHolds } from "../../src/expiry/sweeper.js";
+import { pick, propertyRun } from "../arbitraries.js";
+import { checkStock } from "../database.js";
+import { ADMIN_TOKEN, startTestServer, type ApiResponse, type TestServer } from "../server.js";
 
 /*
  * A model-based test: fast-check generates short sequences of shopper and admin

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, checkStock, type TestDatabase } from "../../test/database.js";
-import { spawnServer } from "../../test/process.js";
-import { ADMIN_TOKEN, ApiClient } from "../../test/server.js";
+import { createTestDatabase, checkStock, type TestDatabase } from "../database.js";
+import { spawnServer } from "../process.js";
+import { ADMIN_TOKEN, ApiClient } from "../server.js";
 
 const SWEEP_MS = 250;
 

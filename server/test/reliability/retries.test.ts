@@ -1,8 +1,8 @@
 import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { MockPaymentGateway } from "../payments/gateway.js";
-import { checkStock } from "../../test/database.js";
-import { startTestServer, type TestServer } from "../../test/server.js";
+import type { MockPaymentGateway } from "../../src/payments/gateway.js";
+import { checkStock } from "../database.js";
+import { startTestServer, type TestServer } from "../server.js";
 
 describe("client retries", () => {
   let server: TestServer;

@@ -2,13 +2,13 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../config.js";
-import { startEmbeddedPostgres, type EmbeddedDatabase } from "../db/embedded.js";
-import { runMigrations } from "../db/migrate.js";
-import { setLogLevel } from "../log.js";
-import { startServer, type RunningServer } from "../server.js";
-import { ADMIN_TOKEN, ApiClient, connectSocket, type TestSocket } from "../../test/server.js";
-import { checkStock } from "../../test/database.js";
+import { loadConfig } from "../../src/config.js";
+import { startEmbeddedPostgres, type EmbeddedDatabase } from "../../src/db/embedded.js";
+import { runMigrations } from "../../src/db/migrate.js";
+import { setLogLevel } from "../../src/log.js";
+import { startServer, type RunningServer } from "../../src/server.js";
+import { ADMIN_TOKEN, ApiClient, connectSocket, type TestSocket } from "../server.js";
+import { checkStock } from "../database.js";
 import pg from "pg";
 
 describe("the database goes away and comes back, under load", () => {
