@@ -84,3 +84,35 @@ describe("after the server was killed with SIGKILL", () => {
     expect(await second.exited).toBe(0);
   });
 });
+
+describe("a clean Ctrl-C", () => {
+  let dataDir: string | undefined;
+  afterAll(async () => {
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it("logs no warning or error and ends with a server.stopped line", async () => {
+    dataDir = await mkdtemp(path.join(tmpdir(), "dropline-stop-"));
+    const server = spawnServer(
+      { ...process.env, DATABASE_URL: "", DATA_DIR: dataDir, PORT: "0", HOST: "127.0.0.1", SERVE_CLIENT: "false", LOG_LEVEL: "info" },
+      { detached: true },
+    );
+    let output = "";
+    server.child.stdout!.on("data", (chunk) => (output += chunk));
+    server.child.stderr!.on("data", (chunk) => (output += chunk));
+    const url = await server.url;
+    // Several requests at once leave several idle connections in the pool, each of which
+    // the embedded PostgreSQL ends when Ctrl-C reaches it too.
+    await Promise.all(Array.from({ length: 12 }, () => fetch(`${url}/api/drops`).then((r) => r.arrayBuffer())));
+
+    process.kill(-server.child.pid!, "SIGINT");
+    expect(await server.exited).toBe(0);
+    const events = output
+      .split("\n")
+      .filter((line) => line.startsWith("{"))
+      .map((line) => JSON.parse(line) as { level: string; event: string });
+    expect(events.filter((e) => e.level === "warn" || e.level === "error")).toEqual([]);
+    expect(output).not.toMatch(/\bat .+:\d+:\d+\)?$/m); // no stack trace
+    expect(events.at(-1)).toMatchObject({ level: "info", event: "server.stopped" });
+  });
+});

@@ -18,13 +18,18 @@ async function main() {
     if (shuttingDown) return;
     shuttingDown = true;
     logger.info({ event: "server.shutdown", signal });
+    // Ctrl-C reaches the embedded PostgreSQL too, which ends our connections as it stops.
+    server.database.stopping();
     const force = setTimeout(() => {
       logger.error({ event: "server.shutdown_timeout" });
       process.exit(1);
     }, 15_000);
     force.unref();
     server.close().then(
-      () => process.exit(0),
+      () => {
+        logger.info({ event: "server.stopped", signal });
+        process.exit(0);
+      },
       (error) => {
         logger.error({ event: "server.shutdown_failed", error });
         process.exit(1);
