@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkStock } from "../../test/database.js";
-import { connectSocket, startTestServer, waitForEvent, type TestServer } from "../../test/server.js";
+import { connectSocket, ok, startTestServer, waitForEvent, type TestServer } from "../../test/server.js";
 
 /** Resolves at the server-clock instant `at` (ISO), using the offset seen in `serverTime`. */
 function untilServerTime(at: string, serverTime: string, receivedAt: number): Promise<void> {
@@ -24,7 +24,7 @@ describe("hold expiry with the sweeper running (every second, as in production)"
     try {
       const hold = await server.api.reserve(alice.token, drop.id, 3);
       expect(hold.status).toBe(201);
-      const { reservation } = hold.body;
+      const { reservation } = ok(hold);
       const expiresAt = Date.parse(reservation.expiresAt);
       expect(expiresAt - Date.parse(reservation.createdAt)).toBe(10_000);
 
@@ -72,24 +72,24 @@ describe("a lapsed hold before any sweep", () => {
       const blocked = await server.api.reserve(bob.token, drop.id);
       expect(blocked.body.error).toBe("OUT_OF_STOCK");
 
-      await untilServerTime(hold.body.reservation.expiresAt, hold.body.reservation.serverTime, receivedAt);
+      await untilServerTime(ok(hold).reservation.expiresAt, ok(hold).reservation.serverTime, receivedAt);
       // Nothing is emitted when a hold lapses with no sweeper, so ask; the clocks may
       // differ by a few ms, hence the short bounded loop.
-      let view = await server.api.call("GET", `/api/drops/${drop.id}`);
+      let view = await server.api.getDrop(drop.id);
       while (view.body.availableStock !== 1) {
         expect(Date.now() - receivedAt).toBeLessThan(12_000);
-        view = await server.api.call("GET", `/api/drops/${drop.id}`);
+        view = await server.api.getDrop(drop.id);
       }
       expect(view.body).toMatchObject({ availableStock: 1, heldStock: 0, status: "live" });
-      const mine = await server.api.call("GET", `/api/reservations/${hold.body.reservation.id}`, { token: alice.token });
-      expect(mine.body.reservation.status).toBe("expired");
+      const mine = await server.api.getReservation(alice.token, ok(hold).reservation.id);
+      expect(mine.body.reservation?.status).toBe("expired");
 
-      const expired = waitForEvent(aliceSocket, "reservationExpired", (e) => e.reservationId === hold.body.reservation.id);
+      const expired = waitForEvent(aliceSocket, "reservationExpired", (e) => e.reservationId === ok(hold).reservation.id);
       const taken = await server.api.reserve(bob.token, drop.id);
       expect(taken.status).toBe(201);
       await expired;
 
-      const { rows } = await server.db.pool.query(`SELECT status::text FROM reservations WHERE id = $1`, [hold.body.reservation.id]);
+      const { rows } = await server.db.pool.query(`SELECT status::text FROM reservations WHERE id = $1`, [ok(hold).reservation.id]);
       expect(rows[0].status).toBe("expired");
       expect(await checkStock(server.db.pool, drop.id)).toMatchObject({ heldStock: 1, activeHoldUnits: 1 });
     } finally {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkStock } from "../../test/database.js";
-import { ADMIN_TOKEN, startTestServer, type TestServer } from "../../test/server.js";
+import { ADMIN_TOKEN, startTestServer, type SomeAnswer, type TestServer } from "../../test/server.js";
 
 /** What the table's requests may refer to; filled in once the server is up. */
 interface Context {
@@ -162,7 +162,7 @@ describe("malformed requests", () => {
 
   it.each(rows)("$name -> $status $error", async (row) => {
     const request = row.request(ctx);
-    const response = await server.api.call(request.method, request.path, request);
+    const response = await server.api.call<SomeAnswer>(request.method, request.path, request);
 
     expect(response.status, JSON.stringify(response.body)).toBeLessThan(500);
     expect(response.status).toBe(row.status);

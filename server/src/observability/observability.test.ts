@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ADMIN_TOKEN, connectSocket, startTestServer, type TestServer } from "../../test/server.js";
+import { ADMIN_TOKEN, connectSocket, ok, startTestServer, type SomeAnswer, type TestServer } from "../../test/server.js";
 
 describe("operating the server", () => {
   let server: TestServer;
@@ -27,7 +27,7 @@ describe("operating the server", () => {
     const socket = await connectSocket(server.url);
     try {
       for (const token of [undefined, a.token, "not-the-token"]) {
-        const refused = await server.api.call("GET", "/metrics", { token });
+        const refused = await server.api.call<SomeAnswer>("GET", "/metrics", { token });
         expect(refused.status).toBe(401);
         expect(refused.body.error).toBe("UNAUTHENTICATED");
       }
@@ -52,10 +52,10 @@ describe("operating the server", () => {
     const drop = await server.api.createDrop({ totalStock: 3 });
     const shopper = await server.api.shopper("audited");
     const hold = await server.api.reserve(shopper.token, drop.id);
-    await server.api.purchase(shopper.token, hold.body.reservation.id);
+    await server.api.purchase(shopper.token, ok(hold).reservation.id);
     expect((await server.api.call("GET", "/api/admin/audit")).status).toBe(401);
     expect((await server.api.call("GET", "/api/admin/audit", { token: shopper.token })).status).toBe(403);
-    const audit = await server.api.call("GET", "/api/admin/audit", { token: ADMIN_TOKEN });
+    const audit = await server.api.audit();
     expect(audit.status).toBe(200);
     expect(audit.body).toMatchObject({ ok: true, problems: [] });
     expect(audit.body.dropsChecked).toBeGreaterThanOrEqual(1);
@@ -65,7 +65,7 @@ describe("operating the server", () => {
     const drop = await server.api.createDrop({ totalStock: 3, name: "Tampered" });
     // Outside any code path the server has: the audit is the tripwire for exactly this.
     await server.db.pool.query(`UPDATE drops SET sold_stock = 2 WHERE id = $1`, [drop.id]);
-    const audit = await server.api.call("GET", "/api/admin/audit", { token: ADMIN_TOKEN });
+    const audit = await server.api.audit();
     expect(audit.body.ok).toBe(false);
     expect(audit.body.problems).toContainEqual({ dropId: drop.id, name: "Tampered", check: "sold_stock = units purchased", counter: 2, recount: 0 });
     await server.db.pool.query(`UPDATE drops SET sold_stock = 0 WHERE id = $1`, [drop.id]);

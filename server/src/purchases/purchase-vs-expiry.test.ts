@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkStock } from "../../test/database.js";
-import { startTestServer, type TestServer } from "../../test/server.js";
+import { ok, startTestServer, type TestServer } from "../../test/server.js";
 
 const HOLDS = 60;
 
@@ -9,10 +9,10 @@ async function serverClockOffset(server: TestServer): Promise<number> {
   let best = { roundTrip: Infinity, offset: 0 };
   for (let i = 0; i < 5; i++) {
     const sentAt = Date.now();
-    const answer = await server.api.call("GET", "/api/drops");
+    const answer = await server.api.listDrops();
     const receivedAt = Date.now();
     if (receivedAt - sentAt < best.roundTrip) {
-      best = { roundTrip: receivedAt - sentAt, offset: Date.parse(answer.body.serverTime) - (sentAt + receivedAt) / 2 };
+      best = { roundTrip: receivedAt - sentAt, offset: Date.parse(ok(answer).serverTime) - (sentAt + receivedAt) / 2 };
     }
   }
   return best.offset;
@@ -38,19 +38,19 @@ describe("a purchase racing the hold's deadline", () => {
     // early and every sixth clearly late, so both endings are sure to be exercised.
     const answers = await Promise.all(
       holds.map((hold, i) => {
-        const reservation = hold.body.reservation;
+        const reservation = ok(hold).reservation;
         const offsetMs = i % 6 === 0 ? -500 : i % 6 === 1 ? 300 : -40 + Math.round((80 * i) / (HOLDS - 1));
         const fireAt = Date.parse(reservation.expiresAt) + offsetMs - clockOffset;
-        return new Promise<{ id: string; status: number; body: any }>((resolve) => {
+        return new Promise<{ id: string; status: number; error?: string }>((resolve) => {
           setTimeout(async () => {
             const answer = await server.api.purchase(shoppers[i]!.token, reservation.id);
-            resolve({ id: reservation.id, status: answer.status, body: answer.body });
+            resolve({ id: reservation.id, status: answer.status, error: answer.body.error });
           }, Math.max(0, fireAt - Date.now()));
         });
       }),
     );
 
-    expect(answers.every((a) => a.status === 201 || (a.status === 410 && a.body.error === "RESERVATION_EXPIRED"))).toBe(true);
+    expect(answers.every((a) => a.status === 201 || (a.status === 410 && a.error === "RESERVATION_EXPIRED"))).toBe(true);
     const { rows } = await server.db.pool.query(
       `SELECT r.id::text, r.status::text, count(p.id)::int AS purchases
        FROM reservations r LEFT JOIN purchases p ON p.reservation_id = r.id

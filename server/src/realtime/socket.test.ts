@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { ADMIN_TOKEN, connectSocket, startTestServer, waitForEvent, type TestServer, type TestSocket } from "../../test/server.js";
+import { connectSocket, ok, startTestServer, waitForEvent, type TestServer, type TestSocket } from "../../test/server.js";
 import type { ServerToClientEvents } from "./events.js";
 
 type Payload<E extends keyof ServerToClientEvents> = Parameters<ServerToClientEvents[E]>[0];
@@ -76,7 +76,7 @@ describe("Socket.IO events", () => {
     sockets.push(socket);
     return socket;
   };
-  const dropView = async (id: string) => (await server.api.call("GET", `/api/drops/${id}`)).body;
+  const dropView = async (id: string) => ok(await server.api.getDrop(id));
 
   beforeAll(async () => {
     server = await startTestServer();
@@ -97,8 +97,8 @@ describe("Socket.IO events", () => {
         for (let round = 0; round < 3; round++) {
           const hold = await server.api.reserve(shopper.token, drop.id);
           if (hold.status !== 201) continue;
-          if (i % 10 === 0 && round === 2) await server.api.purchase(shopper.token, hold.body.reservation.id);
-          else await server.api.call("DELETE", `/api/reservations/${hold.body.reservation.id}`, { token: shopper.token });
+          if (i % 10 === 0 && round === 2) await server.api.purchase(shopper.token, ok(hold).reservation.id);
+          else await server.api.cancelReservation(shopper.token, ok(hold).reservation.id);
         }
       }),
     );
@@ -127,24 +127,24 @@ describe("Socket.IO events", () => {
     const lastSeenVersion = stock.heard.filter((h) => h.payload.dropId === drop.id).at(-1)!.payload.version;
 
     socket.disconnect();
-    const lateHold = (await server.api.reserve(late.token, drop.id, 2)).body.reservation;
+    const lateHold = ok(await server.api.reserve(late.token, drop.id, 2)).reservation;
     const hold = await server.api.reserve(buyer.token, drop.id);
-    await server.api.purchase(buyer.token, hold.body.reservation.id);
-    await server.api.call("PATCH", `/api/drops/${drop.id}`, { token: ADMIN_TOKEN, body: { totalStock: 8 } });
+    await server.api.purchase(buyer.token, ok(hold).reservation.id);
+    await server.api.updateDrop(drop.id, { totalStock: 8 });
 
     const reconnected = new Promise<void>((resolve) => socket.once("connect", () => resolve()));
     socket.connect();
     await reconnected;
-    const refetched = await server.api.call("GET", "/api/drops");
+    const refetched = await server.api.listDrops();
 
-    const seen = refetched.body.drops.find((d: { id: string }) => d.id === drop.id);
+    const seen = ok(refetched).drops.find((d) => d.id === drop.id)!;
     expect(seen).toEqual(await dropView(drop.id));
     expect(seen).toMatchObject({ totalStock: 8, heldStock: 3, soldStock: 1, availableStock: 4, status: "live" });
     expect(seen.version).toBeGreaterThan(lastSeenVersion);
 
     // Listen before acting: the event can arrive before the HTTP answer does.
     const next = waitForEvent(socket, "stockUpdated", (p) => p.dropId === drop.id && p.version > seen.version);
-    await server.api.call("DELETE", `/api/reservations/${lateHold.id}`, { token: late.token });
+    await server.api.cancelReservation(late.token, lateHold.id);
     const live = await next;
     expect(live.payload).toMatchObject({ heldStock: 1, soldStock: 1, availableStock: 6 });
   });
@@ -165,10 +165,10 @@ describe("Socket.IO events", () => {
 
     const taken = await server.api.reserve(owner.token, drop.id);
     expect(taken.status).toBe(201);
-    const hold = taken.body.reservation;
+    const hold = ok(taken).reservation;
     // The other shopper's own hold, taken and let go, so its private room is not silent.
-    const othersHold = (await server.api.reserve(other.token, drop.id)).body.reservation;
-    await server.api.call("DELETE", `/api/reservations/${othersHold.id}`, { token: other.token });
+    const othersHold = ok(await server.api.reserve(other.token, drop.id)).reservation;
+    await server.api.cancelReservation(other.token, othersHold.id);
 
     await ownerUpdates.until((heard) => heard.some((h) => h.payload.reservation.id === hold.id && h.payload.reservation.status === "active"));
     await forgedHearsStock;
@@ -182,7 +182,7 @@ describe("Socket.IO events", () => {
 
     // A public event emitted after everything above is a barrier: a leaked private event would have arrived first.
     const barriers = Object.values(listeners).map((socket) => waitForEvent(socket, "dropUpdated", (d) => d.id === drop.id && d.name === "after expiry"));
-    await server.api.call("PATCH", `/api/drops/${drop.id}`, { token: ADMIN_TOKEN, body: { name: "after expiry" } });
+    await server.api.updateDrop(drop.id, { name: "after expiry" });
     await Promise.all(barriers);
 
     expect(privateHeard.other!.updated.heard.map((h) => [h.payload.reservation.id, h.payload.reservation.status])).toEqual([
@@ -213,7 +213,7 @@ describe("Socket.IO events", () => {
 
     await server.api.reserve(shopper.token, drop.id, 2);
     const updated = [anonymous, signedIn].map((socket) => waitForEvent(socket, "dropUpdated", (d) => d.id === drop.id));
-    const patched = await server.api.call("PATCH", `/api/drops/${drop.id}`, { token: ADMIN_TOKEN, body: { name: "Renamed", totalStock: 9 } });
+    const patched = await server.api.updateDrop(drop.id, { name: "Renamed", totalStock: 9 });
     expect(patched.status).toBe(200);
 
     for (const { payload } of await Promise.all(updated)) {

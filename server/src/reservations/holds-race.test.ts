@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkStock } from "../../test/database.js";
-import { startTestServer, type TestServer } from "../../test/server.js";
+import { ok, startTestServer, type TestServer } from "../../test/server.js";
 
 describe("holds under contention", () => {
   let server: TestServer;
@@ -19,11 +19,11 @@ describe("holds under contention", () => {
     const refused = answers.filter((a) => a.status === 409 && a.body.error === "OUT_OF_STOCK");
     expect(granted).toHaveLength(50);
     expect(refused).toHaveLength(250);
-    expect(new Set(granted.map((a) => a.body.reservation.id)).size).toBe(50);
+    expect(new Set(granted.map((a) => ok(a).reservation.id)).size).toBe(50);
 
     const stock = await checkStock(server.db.pool, drop.id);
     expect(stock).toMatchObject({ totalStock: 50, heldStock: 50, soldStock: 0, activeHoldUnits: 50, purchasedUnits: 0 });
-    const view = await server.api.call("GET", `/api/drops/${drop.id}`);
+    const view = await server.api.getDrop(drop.id);
     expect(view.body).toMatchObject({ availableStock: 0, heldStock: 50, soldStock: 0, status: "sold_out" });
   });
 
@@ -35,7 +35,7 @@ describe("holds under contention", () => {
 
     expect(answers.filter((a) => a.status === 201)).toHaveLength(1);
     expect(answers.filter((a) => a.status === 200)).toHaveLength(19);
-    expect(new Set(answers.map((a) => a.body.reservation.id)).size).toBe(1);
+    expect(new Set(answers.map((a) => ok(a).reservation.id)).size).toBe(1);
     const stock = await checkStock(server.db.pool, drop.id);
     expect(stock).toMatchObject({ heldStock: 2, activeHoldUnits: 2 });
   });
@@ -46,7 +46,7 @@ describe("holds under contention", () => {
 
     const answers = await Promise.all(shoppers.map((s, i) => server.api.reserve(s.token, drop.id, (i % 5) + 1)));
 
-    const heldUnits = answers.filter((a) => a.status === 201).reduce((sum, a) => sum + a.body.reservation.quantity, 0);
+    const heldUnits = answers.filter((a) => a.status === 201).reduce((sum, a) => sum + ok(a).reservation.quantity, 0);
     expect(answers.every((a) => a.status === 201 || (a.status === 409 && a.body.error === "OUT_OF_STOCK"))).toBe(true);
     expect(heldUnits).toBeLessThanOrEqual(37);
     // Everything left is smaller than every refused request's quantity.

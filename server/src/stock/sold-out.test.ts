@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../config.js";
 import { startServer, type RunningServer } from "../server.js";
 import { checkStock } from "../../test/database.js";
-import { ADMIN_TOKEN, ApiClient, startTestServer, type TestServer } from "../../test/server.js";
+import { ApiClient, ok, startTestServer, testEnv, type TestServer } from "../../test/server.js";
 
 describe("the sold-out fast path on a real server", () => {
   let server: TestServer;
@@ -30,7 +30,7 @@ describe("the sold-out fast path on a real server", () => {
     expect(again.status).toBe(200);
 
     // A cancel frees a unit: the very next request is granted.
-    await server.api.call("DELETE", `/api/reservations/${bHold.body.reservation.id}`, { token: b.token });
+    await server.api.cancelReservation(b.token, ok(bHold).reservation.id);
     expect(server.services.soldOut.refuses(drop.id, c.user.id, 1)).toBe(false);
     expect((await server.api.reserve(c.token, drop.id)).status).toBe(201);
     expect(await checkStock(server.db.pool, drop.id)).toMatchObject({ heldStock: 2, activeHoldUnits: 2 });
@@ -44,7 +44,8 @@ describe("the sold-out fast path on a real server", () => {
     expect((await server.api.reserve(b.token, drop.id)).body.error).toBe("OUT_OF_STOCK");
     await expect.poll(() => server.services.soldOut.refuses(drop.id, b.user.id, 1)).toBe(true);
 
-    const deadline = Date.parse(hold.body.reservation.expiresAt) - (Date.parse(hold.body.reservation.serverTime) - sentAt);
+    const { expiresAt, serverTime } = ok(hold).reservation;
+    const deadline = Date.parse(expiresAt) - (Date.parse(serverTime) - sentAt);
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, deadline - Date.now()) + 5));
     expect(server.services.soldOut.refuses(drop.id, b.user.id, 1)).toBe(false);
     const granted = await server.api.reserve(b.token, drop.id);
@@ -58,10 +59,7 @@ describe("the sold-out fast path with two server instances on one database", () 
   beforeAll(async () => {
     first = await startTestServer({ EXPIRY_SWEEP_MS: "1000" });
     second = await startServer(
-      loadConfig({
-        NODE_ENV: "test", DATABASE_URL: first.db.url, PORT: "0", HOST: "127.0.0.1", ADMIN_TOKEN,
-        SESSION_SECRET: "test-session-secret-0123456789", SEED_DEMO: "false", RATE_LIMITS: "off", SERVE_CLIENT: "false",
-      }),
+      loadConfig(testEnv({ DATABASE_URL: first.db.url, EXPIRY_SWEEP_MS: "1000" })),
       { skipMigrations: true },
     );
   });
@@ -80,7 +78,7 @@ describe("the sold-out fast path with two server instances on one database", () 
 
     // Released through the second instance: the first hears nothing of it.
     const cancelledAt = Date.now();
-    expect((await other.call("DELETE", `/api/reservations/${hold.body.reservation.id}`, { token: a.token })).status).toBe(200);
+    expect((await other.cancelReservation(a.token, ok(hold).reservation.id)).status).toBe(200);
     let granted = await first.api.reserve(b.token, drop.id);
     while (granted.status !== 201) {
       expect(granted.body.error).toBe("OUT_OF_STOCK");

@@ -1,16 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, checkStock, type TestDatabase } from "../database.js";
 import { spawnServer } from "../process.js";
-import { ADMIN_TOKEN, ApiClient } from "../server.js";
-
-const SWEEP_MS = 250;
+import { ApiClient, ok, testEnv } from "../server.js";
 
 function startProcess(databaseUrl: string) {
-  return spawnServer({
-    ...process.env, NODE_ENV: "test", DATABASE_URL: databaseUrl, PORT: "0", HOST: "127.0.0.1", ADMIN_TOKEN,
-    SESSION_SECRET: "test-session-secret-0123456789", SEED_DEMO: "false", RATE_LIMITS: "off", SERVE_CLIENT: "false",
-    EXPIRY_SWEEP_MS: String(SWEEP_MS), LOG_LEVEL: "info",
-  });
+  // LOG_LEVEL info: the helper reads the listening URL from the server's own log line.
+  return spawnServer({ ...process.env, ...testEnv({ DATABASE_URL: databaseUrl, LOG_LEVEL: "info" }) });
 }
 
 describe("kill -9 under load, then restart on the same database", () => {
@@ -38,8 +33,9 @@ describe("kill -9 under load, then restart on the same database", () => {
           if (hold.status !== 201) continue;
           // Half of them buy; the other half leave their hold to lapse.
           if (next % 2 === 0) continue;
-          const bought = await api.purchase(shopper.token, hold.body.reservation.id);
-          if (bought.status === 201 || bought.status === 200) acknowledged.set(hold.body.reservation.id, bought.body.purchase.id);
+          const { reservation } = ok(hold);
+          const bought = await api.purchase(shopper.token, reservation.id);
+          if (bought.status === 201 || bought.status === 200) acknowledged.set(reservation.id, ok(bought).purchase.id);
         } catch {
           // The connection died with the server: no acknowledgement.
         }
@@ -67,7 +63,7 @@ describe("kill -9 under load, then restart on the same database", () => {
       for (const p of purchases) byReservation.set(p.reservation_id, [...(byReservation.get(p.reservation_id) ?? []), p.id]);
       for (const [reservationId, purchaseId] of acknowledged) expect(byReservation.get(reservationId)).toEqual([purchaseId]);
 
-      const audit = await new ApiClient(url).call("GET", "/api/admin/audit", { token: ADMIN_TOKEN });
+      const audit = await new ApiClient(url).audit();
       expect(audit.status).toBe(200);
       expect(audit.body).toMatchObject({ ok: true, problems: [], lapsedUnitsAwaitingSweep: 0 });
       const stock = await checkStock(db.pool, drop.id);

@@ -7,7 +7,7 @@ import { startEmbeddedPostgres, type EmbeddedDatabase } from "../../src/db/embed
 import { runMigrations } from "../../src/db/migrate.js";
 import { setLogLevel } from "../../src/log.js";
 import { startServer, type RunningServer } from "../../src/server.js";
-import { ADMIN_TOKEN, ApiClient, connectSocket, type TestSocket } from "../server.js";
+import { ApiClient, connectSocket, testEnv, type TestSocket } from "../server.js";
 import { checkStock } from "../database.js";
 import pg from "pg";
 
@@ -23,11 +23,7 @@ describe("the database goes away and comes back, under load", () => {
     database = await startEmbeddedPostgres({ dataDir, quiet: true });
     await runMigrations(database.url);
     server = await startServer(
-      loadConfig({
-        NODE_ENV: "test", DATABASE_URL: database.url, PORT: "0", HOST: "127.0.0.1", ADMIN_TOKEN,
-        SESSION_SECRET: "test-session-secret-0123456789", SEED_DEMO: "false", RATE_LIMITS: "off", SERVE_CLIENT: "false",
-        EXPIRY_SWEEP_MS: "200",
-      }),
+      loadConfig(testEnv({ DATABASE_URL: database.url, EXPIRY_SWEEP_MS: "200" })),
       { skipMigrations: true },
     );
     api = new ApiClient(server.url);
@@ -54,7 +50,7 @@ describe("the database goes away and comes back, under load", () => {
         while (!stopLoad && next < shoppers.length) {
           const shopper = shoppers[next++]!;
           const answer = await api.reserve(shopper.token, drop.id);
-          answers.push({ status: answer.status, error: answer.body?.error });
+          answers.push({ status: answer.status, error: answer.body.error });
           if (answer.status === 503) await new Promise((resolve) => setTimeout(resolve, 20)); // a polite client backs off
         }
       }),
@@ -65,11 +61,11 @@ describe("the database goes away and comes back, under load", () => {
     await database.stop();
     const downAt = answers.length;
     await answered(downAt + 20);
-    const ready = await api.call("GET", "/api/ready");
+    const ready = await api.call<{ ok: boolean }>("GET", "/api/ready");
     expect(ready.status).toBe(503);
     expect(ready.body.ok).toBe(false);
     expect((await api.call("GET", "/api/health")).status).toBe(200);
-    expect((await api.call("GET", "/api/drops")).body.error).toBe("SERVICE_UNAVAILABLE");
+    expect((await api.listDrops()).body.error).toBe("SERVICE_UNAVAILABLE");
 
     database = await startEmbeddedPostgres({ dataDir, quiet: true, port: database.port });
     const backAt = Date.now();

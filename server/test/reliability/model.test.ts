@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { expireDueHolds } from "../../src/expiry/sweeper.js";
 import { pick, propertyRun } from "../arbitraries.js";
 import { checkStock } from "../database.js";
-import { ADMIN_TOKEN, startTestServer, type ApiResponse, type TestServer } from "../server.js";
+import { ok, startTestServer, type ApiResponse, type SomeAnswer, type TestServer } from "../server.js";
 
 /*
  * A model-based test: fast-check generates short sequences of shopper and admin
@@ -136,9 +136,8 @@ function expectNotFound(response: ApiResponse) {
   expect(response.body, "another's hold answers exactly like one that does not exist").toEqual(notFound);
 }
 
-function call(method: string, path: string, token: string, body?: unknown, headers: Record<string, string> = {}) {
-  return server.api.call(method, path, { token, body, headers });
-}
+/** The headers of a request sent with an Idempotency-Key, or of one sent without. */
+const withKey = (key: string | undefined): { headers: Record<string, string> } => ({ headers: key ? { "idempotency-key": key } : {} });
 
 // ---------------------------------------------------------------- commands
 
@@ -174,7 +173,7 @@ class Reserve implements Command {
     const d = m.drops[di]!;
     const body: Record<string, unknown> = this.quantity === undefined ? { dropId: d.id } : { dropId: d.id, quantity: this.quantity };
     const key = this.keyed ? crypto.randomUUID() : undefined;
-    const response = await call("POST", "/api/reservations", m.shoppers[si]!.token, body, key ? { "idempotency-key": key } : {});
+    const response = await server.api.reserve(m.shoppers[si]!.token, d.id, this.quantity, withKey(key));
     const quantity = this.quantity ?? 1;
 
     if (d.phase !== "live") {
@@ -191,7 +190,7 @@ class Reserve implements Command {
         const bought = purchasedBy(m, si, di);
         const overLimit = bought + quantity > d.maxPerUser;
         const outOfStock = d.totalStock - liveHeld(m, di) - sold(m, di) < quantity;
-        if (overLimit && outOfStock && bought === 0 && response.body?.error === "OUT_OF_STOCK") {
+        if (overLimit && outOfStock && bought === 0 && response.body.error === "OUT_OF_STOCK") {
           // Both refusals apply and API.md names no precedence. The database answers
           // LIMIT_EXCEEDED; the in-memory sold-out fast path answers a shopper it has
           // never seen (so bought === 0) OUT_OF_STOCK without asking it. Either is a 409.
@@ -203,7 +202,7 @@ class Reserve implements Command {
           expectError(response, 409, "OUT_OF_STOCK");
         } else {
           expect(response.status, show(response)).toBe(201);
-          const reservation = response.body.reservation;
+          const { reservation } = ok(response);
           expect(response.body).toEqual({
             reservation: {
               id: expect.any(String),
@@ -245,7 +244,7 @@ class Cancel implements Command {
   check = () => true;
   async run(m: Model) {
     const { hold, actor: ai } = resolveTarget(m, this.actor, this.target);
-    const response = await call("DELETE", `/api/reservations/${hold?.id ?? UNKNOWN_ID}`, m.shoppers[ai]!.token);
+    const response = await server.api.cancelReservation(m.shoppers[ai]!.token, hold?.id ?? UNKNOWN_ID);
 
     if (!hold || hold.owner !== ai) {
       expectNotFound(response);
@@ -277,7 +276,7 @@ class Purchase implements Command {
     const { hold, actor: ai } = resolveTarget(m, this.actor, this.target);
     const body = { reservationId: hold?.id ?? UNKNOWN_ID };
     const key = this.keyed ? crypto.randomUUID() : undefined;
-    const response = await call("POST", "/api/purchases", m.shoppers[ai]!.token, body, key ? { "idempotency-key": key } : {});
+    const response = await server.api.purchase(m.shoppers[ai]!.token, body.reservationId, withKey(key));
     if (key) m.lastKeyed = { shopper: ai, path: "/api/purchases", key, body, status: response.status, response: response.body };
 
     if (!hold || hold.owner !== ai) {
@@ -304,8 +303,9 @@ class Purchase implements Command {
         },
       });
       hold.state = "completed";
-      hold.purchase = response.body.purchase;
-      d.purchases.push({ username: m.shoppers[ai]!.username, quantity: hold.quantity, purchasedAt: response.body.purchase.createdAt });
+      const { purchase } = ok(response);
+      hold.purchase = purchase;
+      d.purchases.push({ username: m.shoppers[ai]!.username, quantity: hold.quantity, purchasedAt: purchase.createdAt });
       d.changed = true;
       releaseLapsed(m, hold.drop);
       note("201 purchased");
@@ -322,7 +322,7 @@ class ReadHold implements Command {
   check = () => true;
   async run(m: Model) {
     const { hold, actor: ai } = resolveTarget(m, this.actor, this.target);
-    const response = await call("GET", `/api/reservations/${hold?.id ?? UNKNOWN_ID}`, m.shoppers[ai]!.token);
+    const response = await server.api.getReservation(m.shoppers[ai]!.token, hold?.id ?? UNKNOWN_ID);
     if (!hold || hold.owner !== ai) {
       expectNotFound(response);
       return;
@@ -422,7 +422,7 @@ class EditDrop implements Command {
       maxPerUser,
       ...(phase ? times[phase] : {}),
     };
-    const response = await call("PATCH", `/api/drops/${d.id}`, ADMIN_TOKEN, body);
+    const response = await server.api.updateDrop(d.id, body);
 
     const committed = liveHeld(m, di) + sold(m, di);
     if (totalStock !== undefined && totalStock < committed) {
@@ -469,7 +469,7 @@ class Retry implements Command {
           ? { ...last.body, quantity: ((last.body.quantity as number | undefined) ?? 1) % 3 + 1 }
           : { reservationId: last.body.reservationId === UNKNOWN_ID ? "00000000-0000-4000-8000-000000000001" : UNKNOWN_ID };
     }
-    const response = await call("POST", last.path, m.shoppers[last.shopper]!.token, body, { "idempotency-key": last.key });
+    const response = await server.api.call<SomeAnswer>("POST", last.path, { token: m.shoppers[last.shopper]!.token, body, ...withKey(last.key) });
     if (this.changeBody) {
       expectError(response, 422, "IDEMPOTENCY_KEY_REUSED");
       return;
@@ -503,9 +503,8 @@ async function expectServerMatchesModel(m: Model, viewer: number) {
     });
 
     const shopper = m.shoppers[viewer]!;
-    const view = await server.api.call("GET", `/api/drops/${d.id}`, { token: shopper.token });
-    expect(view.status, show(view)).toBe(200);
-    const { availableStock, heldStock, soldStock, totalStock } = view.body;
+    const view = await server.api.getDrop(d.id, shopper.token);
+    const { availableStock, heldStock, soldStock, totalStock, version } = ok(view, 200);
     expect(availableStock + heldStock + soldStock, `drop ${di}: available + held + sold = total`).toBe(totalStock);
     expect(Math.min(availableStock, heldStock, soldStock), `drop ${di}: no negative stock`).toBeGreaterThanOrEqual(0);
     const mine = liveHoldOf(m, viewer, di);
@@ -523,9 +522,9 @@ async function expectServerMatchesModel(m: Model, viewer: number) {
       myReservation: mine ? reservationOf(m, mine) : null,
       myPurchasedQuantity: purchasedBy(m, viewer, di),
     });
-    if (d.changed) expect(view.body.version, `drop ${di}: a change raises the version`).toBeGreaterThan(d.version);
-    else expect(view.body.version, `drop ${di}: the version never goes back`).toBeGreaterThanOrEqual(d.version);
-    d.version = view.body.version;
+    if (d.changed) expect(version, `drop ${di}: a change raises the version`).toBeGreaterThan(d.version);
+    else expect(version, `drop ${di}: the version never goes back`).toBeGreaterThanOrEqual(d.version);
+    d.version = version;
     d.changed = false;
   }
 }
@@ -533,13 +532,12 @@ async function expectServerMatchesModel(m: Model, viewer: number) {
 /** Each shopper's history: every hold and purchase the model knows of, newest first, and nothing else. */
 async function expectHistoriesMatchModel(m: Model) {
   for (const [si, shopper] of m.shoppers.entries()) {
-    const me = await server.api.call("GET", "/api/me", { token: shopper.token });
-    expect(me.status, show(me)).toBe(200);
+    const { reservations, purchases } = ok(await server.api.me(shopper.token), 200);
     const byId = (a: { id?: unknown }, b: { id?: unknown }) => String(a.id).localeCompare(String(b.id));
     const holds = m.holds.filter((h) => h.owner === si);
-    expect([...me.body.reservations].sort(byId), `shopper ${si}'s holds`).toEqual(holds.map((h) => reservationOf(m, h)).sort(byId));
-    expect([...me.body.purchases].sort(byId), `shopper ${si}'s purchases`).toEqual(holds.flatMap((h) => (h.purchase ? [h.purchase] : [])).sort(byId));
-    const created = me.body.reservations.map((r: { createdAt: string }) => Date.parse(r.createdAt));
+    expect([...reservations].sort(byId), `shopper ${si}'s holds`).toEqual(holds.map((h) => reservationOf(m, h)).sort(byId));
+    expect([...purchases].sort(byId), `shopper ${si}'s purchases`).toEqual(holds.flatMap((h) => (h.purchase ? [h.purchase] : [])).sort(byId));
+    const created = reservations.map((r) => Date.parse(r.createdAt));
     expect(created, "newest first").toEqual([...created].sort((a, b) => b - a));
   }
 }
@@ -667,7 +665,7 @@ describe("the server against a model of drops, holds and purchases", () => {
     // makes any answer it gets wrong show up every time rather than by timing.
     server = await startTestServer({ EXPIRY_SWEEP_MS: "60000" }, { sweeper: false });
     const stranger = await server.api.shopper("stranger");
-    notFound = (await server.api.call("GET", `/api/reservations/${UNKNOWN_ID}`, { token: stranger.token })).body;
+    notFound = (await server.api.getReservation(stranger.token, UNKNOWN_ID)).body;
   });
   afterAll(async () => {
     console.log(`[model] outcomes seen: ${[...seen.entries()].sort().map(([k, v]) => `${k}: ${v}`).join(", ")}`);
@@ -683,7 +681,7 @@ describe("the server against a model of drops, holds and purchases", () => {
     const shopper = await server.api.shopper("late");
     expectError(await server.api.reserve(shopper.token, drop.id), 409, "OUT_OF_STOCK");
 
-    const edited = await server.api.call("PATCH", `/api/drops/${drop.id}`, { token: ADMIN_TOKEN, body: times() });
+    const edited = await server.api.updateDrop(drop.id, times());
     expect(edited.status, show(edited)).toBe(200);
     expect(edited.body.status).toBe(status);
 
@@ -704,7 +702,7 @@ describe("the server against a model of drops, holds and purchases", () => {
     await fc.assert(property, propertyRun("model", RUNS));
     console.log(`[model] ${sequences} sequences, ${commandsRun} commands in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
-    const audit = await server.api.call("GET", "/api/admin/audit", { token: ADMIN_TOKEN });
+    const audit = await server.api.audit();
     expect(audit.body, show(audit)).toMatchObject({ ok: true, problems: [] });
   }, 900_000);
 });
