@@ -39,6 +39,8 @@ describe("configuration is parsed once and checked", () => {
     [{ DATABASE_URL: "mysql://x" }, "DATABASE_URL"],
     [{ RATE_LIMITS: "maybe" }, "RATE_LIMITS"],
     [{ NODE_ENV: "production" }, "ADMIN_TOKEN and SESSION_SECRET are required"],
+    [{ NODE_ENV: "production", ADMIN_TOKEN: "a".repeat(16), SESSION_SECRET: "s".repeat(16) }, "DATABASE_URL is required when NODE_ENV=production"],
+    [{ HTTP_HEADERS_TIMEOUT_MS: "5000", HTTP_REQUEST_TIMEOUT_MS: "1000" }, "HTTP_HEADERS_TIMEOUT_MS must not be longer"],
   ])("refuses %o, naming %s", (env, named) => {
     expect(() => loadConfig(env)).toThrow(named);
   });

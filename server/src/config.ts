@@ -36,6 +36,10 @@ const envSchema = z.object({
   RATE_LIMIT_SESSIONS_PER_MIN: perMinute(30),
   RATE_LIMIT_WRITES_PER_MIN: perMinute(120),
   RATE_LIMIT_READS_PER_MIN: perMinute(1200),
+  RATE_LIMIT_ADMIN_WRITES_PER_MIN: perMinute(1200),
+  SOCKET_CONNECTIONS_PER_IP: z.coerce.number().int().min(1).max(1_000_000).default(200),
+  HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(20_000),
+  HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
   SEED_DEMO: flag(true),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(20),
   HOLD_CONCURRENCY_PER_DROP: z.coerce.number().int().min(1).max(500).default(8),
@@ -57,7 +61,16 @@ export type Config = Readonly<{
   holdSeconds: number;
   expirySweepMs: number;
   trustProxy: boolean | number | string;
-  rateLimits: Readonly<{ enabled: boolean; sessionsPerMinute: number; writesPerMinute: number; readsPerMinute: number }>;
+  rateLimits: Readonly<{
+    enabled: boolean;
+    sessionsPerMinute: number;
+    writesPerMinute: number;
+    readsPerMinute: number;
+    adminWritesPerMinute: number;
+    socketConnectionsPerIp: number;
+  }>;
+  /** Slow clients: how long a request's headers, and the whole request, may take to arrive. */
+  http: Readonly<{ headersTimeoutMs: number; requestTimeoutMs: number }>;
   seedDemo: boolean;
   dbPoolSize: number;
   holdConcurrencyPerDrop: number;
@@ -75,6 +88,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const e = parsed.data;
   if (e.NODE_ENV === "production" && (!e.ADMIN_TOKEN || !e.SESSION_SECRET)) {
     throw new Error("Invalid configuration:\n  ADMIN_TOKEN and SESSION_SECRET are required when NODE_ENV=production");
+  }
+  // The embedded database is for trying Dropline out; in production it would quietly keep orders on local disk.
+  if (e.NODE_ENV === "production" && !e.DATABASE_URL) {
+    throw new Error("Invalid configuration:\n  DATABASE_URL is required when NODE_ENV=production (the embedded database is for development only)");
+  }
+  if (e.HTTP_HEADERS_TIMEOUT_MS > e.HTTP_REQUEST_TIMEOUT_MS) {
+    throw new Error("Invalid configuration:\n  HTTP_HEADERS_TIMEOUT_MS must not be longer than HTTP_REQUEST_TIMEOUT_MS");
   }
   return Object.freeze({
     env: e.NODE_ENV,
@@ -95,7 +115,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       sessionsPerMinute: e.RATE_LIMIT_SESSIONS_PER_MIN,
       writesPerMinute: e.RATE_LIMIT_WRITES_PER_MIN,
       readsPerMinute: e.RATE_LIMIT_READS_PER_MIN,
+      adminWritesPerMinute: e.RATE_LIMIT_ADMIN_WRITES_PER_MIN,
+      socketConnectionsPerIp: e.SOCKET_CONNECTIONS_PER_IP,
     }),
+    http: Object.freeze({ headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS, requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS }),
     seedDemo: e.SEED_DEMO,
     dbPoolSize: e.DB_POOL_SIZE,
     holdConcurrencyPerDrop: e.HOLD_CONCURRENCY_PER_DROP,

@@ -3,6 +3,7 @@ import type { Config } from "./config.js";
 import type { Db } from "./db/prisma.js";
 import type { PaymentGateway } from "./payments/gateway.js";
 import type { Metrics } from "./observability/metrics.js";
+import type { OwnerLock } from "./idempotency/owner-lock.js";
 import type { Notifier } from "./realtime/notifier.js";
 import type { DropGate } from "./stock/drop-gate.js";
 import type { SoldOutCache } from "./stock/sold-out-cache.js";
@@ -18,5 +19,7 @@ export interface Services {
   /** Bounds how many holds per drop wait on its row lock at once. */
   gate: DropGate;
   metrics: Metrics;
+  /** This process's advisory lock: tells retries whether an unfinished Idempotency-Key claim still has a live owner. */
+  ownerLock: Pick<OwnerLock, "current">;
   config: Pick<Config, "holdSeconds">;
 }

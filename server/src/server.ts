@@ -11,6 +11,8 @@ import { connectDatabase, type Database } from "./db/prisma.js";
 import { expireDueHolds, startSweeper, type Sweeper } from "./expiry/sweeper.js";
 import { auditStock } from "./audit/audit.js";
 import { createApp } from "./http/app.js";
+import { ReadinessProbe } from "./health/readiness.js";
+import { OwnerLock } from "./idempotency/owner-lock.js";
 import { logger } from "./log.js";
 import { MockPaymentGateway, type PaymentGateway } from "./payments/gateway.js";
 import { attachRealtime, type Realtime } from "./realtime/io.js";
@@ -63,8 +65,23 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   // non-Socket.IO requests to it. Added afterwards, Express would also answer /socket.io/
   // polling requests, and the second answer throws ERR_HTTP_HEADERS_SENT, killing the process.
   let app: ReturnType<typeof createApp> | undefined;
-  const httpServer = createServer((req, res) => app!(req, res));
-  const realtime = attachRealtime(httpServer, { secrets, corsOrigins: config.corsOrigins });
+  const httpServer = createServer(
+    {
+      // A client that drips its headers or never ends its body is cut off; a browser never comes near these.
+      headersTimeout: config.http.headersTimeoutMs,
+      requestTimeout: config.http.requestTimeoutMs,
+      connectionsCheckingInterval: Math.min(1_000, config.http.headersTimeoutMs),
+    },
+    (req, res) => app!(req, res),
+  );
+  const realtime = attachRealtime(httpServer, {
+    secrets,
+    corsOrigins: config.corsOrigins,
+    trustProxy: config.trustProxy,
+    connectionsPerIp: config.rateLimits.enabled ? config.rateLimits.socketConnectionsPerIp : undefined,
+  });
+  const ownerLock = new OwnerLock(config.directUrl ?? databaseUrl);
+  await ownerLock.start();
   const clock = new ServerClock();
   const services: Services = {
     db: database.prisma,
@@ -74,13 +91,15 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     soldOut: new SoldOutCache(database.prisma, () => clock.now().getTime(), config.expirySweepMs),
     gate: new DropGate(config.holdConcurrencyPerDrop),
     metrics: new Metrics({ pool: database.pool, openSockets: () => realtime.io.engine.clientsCount }),
+    ownerLock,
     config,
   };
+  const readiness = new ReadinessProbe(() => isDatabaseReady(database));
   app = createApp({
     config,
     services,
     secrets,
-    isReady: () => isDatabaseReady(database),
+    isReady: () => readiness.ready(),
     clientDir: config.serveClient ? path.join(repoRoot, "client", "dist") : undefined,
   });
   await repairAfterCrash(database, services);
@@ -112,6 +131,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         const grace = setTimeout(() => httpServer.closeAllConnections(), 5_000);
         await drained;
         clearTimeout(grace);
+        await ownerLock.stop();
         await database.close();
         await embedded?.stop();
       })();

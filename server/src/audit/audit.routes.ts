@@ -1,7 +1,7 @@
 import { Router } from "express";
 import type { Services } from "../context.js";
 import { requireAdmin } from "../http/auth.js";
-import type { Limits } from "../http/app.js";
+import type { Limits } from "../http/rate-limit.js";
 import { auditStock } from "./audit.js";
 
 export function auditRoutes(services: Services, limits: Limits): Router {

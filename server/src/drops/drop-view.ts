@@ -19,6 +19,8 @@ export function toDropView(row: DropRow, now: Date, shopper?: ShopperDropState):
     status: dropStatus({ startsAt: row.starts_at, endsAt: row.ends_at, availableStock }, row.db_now),
     holdSeconds: row.hold_seconds,
     maxPerUser: row.max_per_user,
+    imageUrl: row.image_url,
+    description: row.description,
     version: row.version,
     topPurchasers: row.top_purchasers.map((p) => ({ ...p, purchasedAt: new Date(p.purchasedAt).toISOString() })),
   };

@@ -1,7 +1,7 @@
 import { Router } from "express";
 import type { Services } from "../context.js";
 import { optionalShopperId, requireAdmin } from "../http/auth.js";
-import type { Limits } from "../http/app.js";
+import type { Limits } from "../http/rate-limit.js";
 import { parse, pathId } from "../http/validate.js";
 import { createDropBody, listDropsQuery, updateDropBody } from "./drops.schemas.js";
 import { createDrop, getDrop, listDrops, updateDrop } from "./drops.service.js";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { instant, money } from "../http/schema-parts.js";
+import { httpsUrl, instant, money, plainText } from "../http/schema-parts.js";
 import { reservationSchema } from "../reservations/reservations.schemas.js";
 
 export const dropStatusSchema = z.enum(["upcoming", "live", "sold_out", "ended"]);
@@ -25,6 +25,8 @@ export const dropViewSchema = z.object({
   status: dropStatusSchema,
   holdSeconds: z.number().int(),
   maxPerUser: z.number().int(),
+  imageUrl: z.string().nullable(),
+  description: z.string().nullable(),
   version: z.number().int(),
   topPurchasers: z.array(topPurchaserSchema),
   myReservation: reservationSchema.nullable().optional(),
@@ -38,19 +40,17 @@ export type DropList = z.infer<typeof dropListSchema>;
 const stock = z.number({ message: "must be a whole number" }).int("must be a whole number").min(0, "must not be negative").max(10_000_000, "must be at most 10,000,000");
 
 const dropFields = {
-  name: z
-    .string({ message: "must be a string" })
-    .trim()
-    .min(1, "must not be empty")
-    .max(120, "must be at most 120 characters")
-    // PostgreSQL text cannot hold NUL, and no other control character belongs in a name either.
-    .refine((name) => !/[\u0000-\u001f\u007f]/.test(name), "must not contain control characters"),
+  name: plainText(120).refine((name) => name.length > 0, "must not be empty"),
   price: money,
   totalStock: stock,
   startsAt: instant,
   endsAt: instant.nullable(),
   holdSeconds: z.number({ message: "must be a whole number" }).int("must be a whole number").min(10, "must be at least 10").max(3600, "must be at most 3600"),
   maxPerUser: z.number({ message: "must be a whole number" }).int("must be a whole number").min(1, "must be at least 1").max(100, "must be at most 100"),
+  imageUrl: httpsUrl.nullable(),
+  description: plainText(2000, { multiline: true })
+    .nullable()
+    .transform((text) => (text === "" ? null : text)),
 };
 
 const endsAfterStart = (body: { startsAt?: Date; endsAt?: Date | null }) =>
@@ -65,6 +65,8 @@ export const createDropBody = z
     endsAt: dropFields.endsAt.optional(),
     holdSeconds: dropFields.holdSeconds.optional(),
     maxPerUser: dropFields.maxPerUser.optional(),
+    imageUrl: dropFields.imageUrl.optional(),
+    description: dropFields.description.optional(),
   })
   .refine(endsAfterStart, { message: "must be after startsAt", path: ["endsAt"] });
 export type CreateDropInput = z.infer<typeof createDropBody>;
@@ -78,6 +80,8 @@ export const updateDropBody = z
     endsAt: dropFields.endsAt.optional(),
     holdSeconds: dropFields.holdSeconds.optional(),
     maxPerUser: dropFields.maxPerUser.optional(),
+    imageUrl: dropFields.imageUrl.optional(),
+    description: dropFields.description.optional(),
   })
   .refine(endsAfterStart, { message: "must be after startsAt", path: ["endsAt"] })
   .refine((body) => Object.values(body).some((value) => value !== undefined), { message: "send at least one field to change" });

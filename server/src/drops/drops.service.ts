@@ -3,10 +3,9 @@ import { AppError } from "../errors.js";
 import { isOurId } from "../http/schema-parts.js";
 import type { PublicDrop } from "../realtime/events.js";
 import { publishStockChange } from "../stock/publish.js";
-import type { StockRow } from "../stock/stock.js";
 import { toDropView } from "./drop-view.js";
 import type { CreateDropInput, DropList, DropView, UpdateDropInput } from "./drops.schemas.js";
-import { findDropRow, findShopperState, listDropRows } from "./drops.sql.js";
+import { callUpdateDrop, findDropRow, findShopperState, listDropRows } from "./drops.sql.js";
 
 export async function listDrops(services: Services, options: { includeEnded: boolean; userId?: string }): Promise<DropList> {
   const rows = await listDropRows(services.db, options.includeEnded);
@@ -24,15 +23,20 @@ export async function getDrop(services: Services, dropId: string, userId?: strin
 }
 
 export async function createDrop(services: Services, input: CreateDropInput): Promise<PublicDrop> {
+  // startsAt defaults to now, so an endsAt in the past is as wrong as one before startsAt.
+  const startsAt = input.startsAt ?? services.clock.now();
+  if (input.endsAt && input.endsAt <= startsAt) throw endsBeforeStart();
   const drop = await services.db.drop.create({
     data: {
       name: input.name,
       price: input.price,
       totalStock: input.totalStock,
-      startsAt: input.startsAt ?? new Date(),
+      startsAt,
       endsAt: input.endsAt ?? null,
       holdSeconds: input.holdSeconds ?? services.config.holdSeconds,
       maxPerUser: input.maxPerUser ?? 1,
+      imageUrl: input.imageUrl ?? null,
+      description: input.description ?? null,
     },
     select: { id: true },
   });
@@ -42,51 +46,25 @@ export async function createDrop(services: Services, input: CreateDropInput): Pr
 }
 
 /**
- * Admin edit. The drop row is locked like any stock change, lapsed holds are
- * released first, and stock may not drop below what is held or sold.
+ * Admin edit, through the same kind of stock function as a hold: the drop row
+ * is locked, lapsed holds are released first, stock may not go below what is
+ * held or sold, and an edit that ends the drop (or moves its start into the
+ * future) ends its active holds, whose owners hear "expired" like any other.
  */
 export async function updateDrop(services: Services, dropId: string, input: UpdateDropInput): Promise<PublicDrop> {
   if (!isOurId(dropId)) throw dropNotFound();
-  const stock = await services.db.$transaction(async (tx) => {
-    // SET LOCAL works through transaction poolers; an admin edit must not hang on, or hold, a hot drop.
-    await tx.$executeRaw`SELECT set_config('lock_timeout', '5s', true), set_config('statement_timeout', '15s', true),
-                                set_config('idle_in_transaction_session_timeout', '15s', true)`;
-    const locked = await tx.$queryRaw<{ starts_at: Date; ends_at: Date | null; held_stock: number; sold_stock: number }[]>`
-      SELECT starts_at, ends_at, held_stock, sold_stock FROM drops WHERE id = ${dropId}::uuid FOR UPDATE`;
-    const current = locked[0];
-    if (!current) throw dropNotFound();
-    const [released] = await tx.$queryRaw<{ freed: number; expired: StockRow["expired"] }[]>`
-      SELECT freed, expired FROM dropline_release_lapsed(${dropId}::uuid, clock_timestamp())`;
-    const held = current.held_stock - released!.freed;
-    if (input.totalStock !== undefined && input.totalStock < held + current.sold_stock) {
-      throw new AppError("STOCK_BELOW_COMMITTED", `totalStock cannot go below the ${held + current.sold_stock} units held or sold.`, {
-        heldStock: held,
-        soldStock: current.sold_stock,
-      });
-    }
-    const startsAt = input.startsAt ?? current.starts_at;
-    const endsAt = input.endsAt === undefined ? current.ends_at : input.endsAt;
-    if (endsAt && endsAt <= startsAt) {
-      throw new AppError("VALIDATION_ERROR", "The request is not valid.", [{ path: "endsAt", message: "must be after startsAt" }]);
-    }
-    const [row] = await tx.$queryRaw<StockRow[]>`
-      UPDATE drops SET
-        name = coalesce(${input.name ?? null}::varchar, name),
-        price = coalesce(${input.price ?? null}::numeric, price),
-        total_stock = coalesce(${input.totalStock ?? null}::int, total_stock),
-        starts_at = ${startsAt}::timestamptz,
-        ends_at = ${endsAt}::timestamptz,
-        hold_seconds = coalesce(${input.holdSeconds ?? null}::int, hold_seconds),
-        max_per_user = coalesce(${input.maxPerUser ?? null}::int, max_per_user),
-        held_stock = ${held}::int,
-        version = version + 1,
-        updated_at = clock_timestamp()
-      WHERE id = ${dropId}::uuid
-      RETURNING total_stock, held_stock, sold_stock, version, starts_at, ends_at, clock_timestamp() AS decided_at`;
-    return { ...row!, expired: released!.expired };
-  });
+  const patch = Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined));
+  const row = await callUpdateDrop(services.db, dropId, patch);
+  if (row.outcome === "DROP_NOT_FOUND") throw dropNotFound();
   services.soldOut.forget(dropId);
-  publishStockChange(services, dropId, stock);
+  if (row.outcome === "UPDATED" || (row.expired?.length ?? 0) > 0) publishStockChange(services, dropId, row);
+  if (row.outcome === "ENDS_BEFORE_START") throw endsBeforeStart();
+  if (row.outcome === "STOCK_BELOW_COMMITTED") {
+    throw new AppError("STOCK_BELOW_COMMITTED", `totalStock cannot go below the ${row.committed} units held or sold.`, {
+      heldStock: row.held_stock,
+      soldStock: row.sold_stock,
+    });
+  }
   const view = await publicView(services, dropId);
   services.notifier.dropUpdated(view);
   return view;
@@ -99,3 +77,7 @@ async function publicView(services: Services, dropId: string): Promise<PublicDro
 }
 
 const dropNotFound = () => new AppError("DROP_NOT_FOUND", "No drop has that id.");
+const endsBeforeStart = () =>
+  new AppError("VALIDATION_ERROR", "The request body is not valid: endsAt must be after startsAt (which defaults to now).", [
+    { path: "endsAt", message: "must be after startsAt" },
+  ]);

@@ -1,6 +1,7 @@
 import { Prisma } from "../generated/prisma/client.js";
 import type { Db } from "../db/prisma.js";
 import type { ReservationDbRow } from "../reservations/reservations.sql.js";
+import type { StockRow } from "../stock/stock.js";
 
 export interface DropRow {
   id: string;
@@ -13,6 +14,8 @@ export interface DropRow {
   ends_at: Date | null;
   hold_seconds: number;
   max_per_user: number;
+  image_url: string | null;
+  description: string | null;
   version: number;
   top_purchasers: { username: string; quantity: number; purchasedAt: string }[];
   db_now: Date;
@@ -26,7 +29,7 @@ function selectDropViews(where: Prisma.Sql, limit: number) {
   return Prisma.sql`
     SELECT d.id::text, d.name, d.price::text AS price, d.total_stock,
            d.held_stock - coalesce(lapsed.quantity, 0) AS held_stock, d.sold_stock,
-           d.starts_at, d.ends_at, d.hold_seconds, d.max_per_user, d.version,
+           d.starts_at, d.ends_at, d.hold_seconds, d.max_per_user, d.image_url, d.description, d.version,
            coalesce(top.list, '[]'::jsonb) AS top_purchasers, clock_timestamp() AS db_now
     FROM drops d
     LEFT JOIN LATERAL (
@@ -73,4 +76,19 @@ export async function findShopperState(db: Db, userId: string, dropIds: string[]
       WHERE user_id = ${userId}::uuid AND drop_id IN (${ids}) GROUP BY drop_id`,
   ]);
   return { holds, purchased };
+}
+
+export type UpdateDropRow =
+  | ({ outcome: "UPDATED" | "ENDS_BEFORE_START" } & StockRow)
+  | ({ outcome: "STOCK_BELOW_COMMITTED"; committed: number } & StockRow)
+  | { outcome: "DROP_NOT_FOUND" };
+
+/**
+ * An admin edit, as one stock function like every other stock change. `patch`
+ * holds the fields to change under their API names; null clears a field.
+ */
+export async function callUpdateDrop(db: Db, dropId: string, patch: Record<string, unknown>): Promise<UpdateDropRow> {
+  const rows = await db.$queryRaw<UpdateDropRow[]>`
+    SELECT * FROM dropline_update_drop(${dropId}::uuid, ${JSON.stringify(patch)}::jsonb)`;
+  return rows[0]!;
 }

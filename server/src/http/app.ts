@@ -1,4 +1,5 @@
-import express, { type Express, type NextFunction, type Request, type RequestHandler, type Response } from "express";
+import express, { type Express, type NextFunction, type Request, type Response } from "express";
+import expressStaticGzip from "express-static-gzip";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import type { Config } from "../config.js";
@@ -10,24 +11,19 @@ import { dropRoutes } from "../drops/drops.routes.js";
 import { purchaseRoutes } from "../purchases/purchases.routes.js";
 import { reservationRoutes } from "../reservations/reservations.routes.js";
 import { sessionRoutes } from "../sessions/sessions.routes.js";
+import { adminRoutes } from "./admin.routes.js";
 import helmet from "helmet";
 import { identify } from "./auth.js";
 import { metricsRoute, requestContext } from "./observability.js";
 import { corsAllowlist } from "./cors.js";
 import { errorHandler } from "./error-handler.js";
-import { perMinuteLimit } from "./rate-limit.js";
-
-export interface Limits {
-  sessions: RequestHandler;
-  writes: RequestHandler;
-  reads: RequestHandler;
-}
+import { createLimits } from "./rate-limit.js";
 
 export interface AppDeps {
   config: Config;
   services: Services;
   secrets: Secrets;
-  /** Answers /api/ready: true when the database responds. */
+  /** Answers /api/ready: true when the database responds (a cached probe: readiness floods cost nothing). */
   isReady: () => Promise<boolean>;
   /** The built React client, served at / when present. */
   clientDir?: string;
@@ -43,11 +39,7 @@ export function createApp(deps: AppDeps): Express {
   app.set("etag", false);
   app.set("trust proxy", config.trustProxy);
 
-  const limits: Limits = {
-    sessions: perMinuteLimit(config, "sessions", config.rateLimits.sessionsPerMinute),
-    writes: perMinuteLimit(config, "writes", config.rateLimits.writesPerMinute),
-    reads: perMinuteLimit(config, "reads", config.rateLimits.readsPerMinute),
-  };
+  const limits = createLimits(config);
 
   const api = express.Router();
   api.use(corsAllowlist(config.corsOrigins));
@@ -58,6 +50,7 @@ export function createApp(deps: AppDeps): Express {
   });
   api.use(requireJsonBody);
   api.use(express.json({ limit: "16kb", strict: true, type: ["application/json", "application/*+json"] }));
+  api.use(requireObjectBody);
   api.use(identify(secrets));
 
   api.get("/health", (_req, res) => {
@@ -72,12 +65,25 @@ export function createApp(deps: AppDeps): Express {
   api.use(reservationRoutes(services, limits));
   api.use(purchaseRoutes(services, limits));
   api.use(auditRoutes(services, limits));
-  api.use((req, _res, next) => next(new AppError("NOT_FOUND", `No route ${req.method} ${req.baseUrl}${req.path}.`)));
+  api.use(adminRoutes(limits));
+  // Probing for routes is not free either: unknown paths draw on the reads budget.
+  api.use(limits.reads, (req, _res, next) => next(new AppError("NOT_FOUND", `No route ${req.method} ${req.baseUrl}${req.path}.`)));
   app.use("/api", api);
-  app.get("/metrics", metricsRoute(services.metrics, [secrets.adminToken, config.metricsToken]));
+  app.get("/metrics", limits.failedAuth, metricsRoute(services.metrics, [secrets.adminToken, config.metricsToken]));
 
   if (deps.clientDir && existsSync(path.join(deps.clientDir, "index.html"))) {
     const clientDir = deps.clientDir;
+    // Vite names every built asset by its content hash, so an asset never changes: cached for a year,
+    // and served from the .br/.gz files the build wrote beside it (nothing is compressed per request).
+    app.use(
+      "/assets",
+      expressStaticGzip(path.join(clientDir, "assets"), {
+        enableBrotli: true,
+        orderPreference: ["br", "gzip"],
+        index: false,
+        serveStatic: { immutable: true, maxAge: "365d", fallthrough: true },
+      }),
+    );
     app.use(express.static(clientDir, { index: "index.html", maxAge: "1h", setHeaders: noCacheForHtml }));
     // Client-side routes (/admin, ...) get the app shell.
     app.get(/^\/(?!api\/|socket\.io\/).*/, (_req, res) => {
@@ -92,6 +98,16 @@ export function createApp(deps: AppDeps): Express {
 
 function noCacheForHtml(res: Response, file: string) {
   if (file.endsWith(".html")) res.setHeader("Cache-Control", "no-cache");
+}
+
+/** Every body of ours is a JSON object; anything else is refused in plain words before any schema sees it. */
+function requireObjectBody(req: Request, _res: Response, next: NextFunction) {
+  const body: unknown = req.body;
+  if (body !== undefined && (body === null || typeof body !== "object" || Array.isArray(body))) {
+    next(new AppError("VALIDATION_ERROR", "The request body must be a JSON object, like {\"dropId\": \"...\"}.", [{ path: "", message: "must be a JSON object" }]));
+    return;
+  }
+  next();
 }
 
 /** A body the JSON parser would silently skip (text/plain, form data) is refused, not ignored. */

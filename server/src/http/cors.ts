@@ -11,7 +11,8 @@ export function corsAllowlist(origins: readonly string[]) {
     res.vary("Origin");
     if (origin && allowed.has(origin)) {
       res.setHeader("Access-Control-Allow-Origin", origin);
-      res.setHeader("Access-Control-Expose-Headers", "Retry-After, RateLimit, RateLimit-Policy");
+      // Without these, a page on another origin cannot read them (a replayed answer, the id to quote in a report).
+      res.setHeader("Access-Control-Expose-Headers", "Retry-After, RateLimit, RateLimit-Policy, Idempotent-Replayed, X-Request-Id");
       if (req.method === "OPTIONS") {
         res.setHeader("Access-Control-Allow-Methods", "GET, POST, PATCH, DELETE");
         res.setHeader("Access-Control-Allow-Headers", "Authorization, Content-Type, Idempotency-Key");

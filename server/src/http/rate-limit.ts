@@ -3,26 +3,58 @@ import { ipKeyGenerator, rateLimit } from "express-rate-limit";
 import type { Config } from "../config.js";
 import { AppError } from "../errors.js";
 
+/** The budgets the routes draw on; each is a pass-through when RATE_LIMITS=off. */
+export interface Limits {
+  /** New sessions, per client IP whatever the request carries. */
+  sessions: RequestHandler;
+  /** Holds, purchases, cancels and admin writes: per shopper, per IP, or the admin token's own larger budget. */
+  writes: RequestHandler;
+  reads: RequestHandler;
+  /** Failed attempts at a token-protected route without a shopper session (/metrics), per client IP. */
+  failedAuth: RequestHandler;
+}
+
 const passThrough: RequestHandler = (_req, _res, next) => next();
 
+export function createLimits(config: Config): Limits {
+  const { rateLimits } = config;
+  if (!rateLimits.enabled) return { sessions: passThrough, writes: passThrough, reads: passThrough, failedAuth: passThrough };
+  return {
+    // Keyed by IP even with a shopper token: otherwise each new token would open a fresh budget for the next account.
+    sessions: perMinute("sessions", rateLimits.sessionsPerMinute, (req) => `ip:${clientKey(req)}`),
+    writes: perMinute("writes", (req) => (req.actor.kind === "admin" ? rateLimits.adminWritesPerMinute : rateLimits.writesPerMinute), actorKey),
+    reads: perMinute("reads", rateLimits.readsPerMinute, actorKey),
+    failedAuth: perMinute("failed-auth", 30, (req) => `ip:${clientKey(req)}`, { skipSuccessfulRequests: true }),
+  };
+}
+
 /**
- * A per-minute limit keyed by shopper when a valid shopper token is present
- * (shoppers behind one venue's NAT do not share a budget), by client IP
- * otherwise. req.ip honours X-Forwarded-For only from TRUST_PROXY.
+ * Keyed by shopper when a valid shopper token is present (shoppers behind one
+ * venue's NAT do not share a budget), by client IP otherwise. req.ip honours
+ * X-Forwarded-For only from TRUST_PROXY.
  */
-export function perMinuteLimit(config: Config, name: string, limit: number): RequestHandler {
-  if (!config.rateLimits.enabled) return passThrough;
+function actorKey(req: Request): string {
+  if (req.actor.kind === "shopper") return `shopper:${req.actor.shopper.id}`;
+  if (req.actor.kind === "admin") return "admin";
+  return `ip:${clientKey(req)}`;
+}
+
+const clientKey = (req: Request) => ipKeyGenerator(req.ip ?? "unknown");
+
+function perMinute(
+  name: string,
+  limit: number | ((req: Request) => number),
+  key: (req: Request) => string,
+  options: { skipSuccessfulRequests?: boolean } = {},
+): RequestHandler {
   return rateLimit({
     windowMs: 60_000,
     limit,
     standardHeaders: "draft-7",
     legacyHeaders: false,
     identifier: name,
-    keyGenerator: (req: Request) => {
-      if (req.actor.kind === "shopper") return `${name}:shopper:${req.actor.shopper.id}`;
-      if (req.actor.kind === "admin") return `${name}:admin`;
-      return `${name}:ip:${ipKeyGenerator(req.ip ?? "unknown")}`;
-    },
+    keyGenerator: (req: Request) => `${name}:${key(req)}`,
+    skipSuccessfulRequests: options.skipSuccessfulRequests ?? false,
     handler: (_req: Request, _res: Response, next: NextFunction) =>
       next(new AppError("RATE_LIMITED", "Too many requests; wait for the time in Retry-After and try again.")),
   });

@@ -14,8 +14,47 @@ export const money = z
   .transform((value) => normalizeMoney(String(value)))
   .refine((value) => value !== "0.00", "must be greater than zero");
 
-/** Ids are opaque strings; anything that is not one of ours simply matches nothing. */
-export const opaqueId = z.string({ message: "must be a string id" }).min(1, "must not be empty").max(100, "is too long");
-
 export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const isOurId = (id: string) => UUID_PATTERN.test(id);
+
+/**
+ * Our ids in their one spelling (lower case). PostgreSQL reads any casing of a
+ * uuid, but everything keyed by id in memory (the per-drop gate, the sold-out
+ * cache) and every answer must see one id, not one per casing.
+ */
+export const canonicalId = (id: string) => (isOurId(id) ? id.toLowerCase() : id);
+
+/** Ids are opaque strings; anything that is not one of ours simply matches nothing. */
+export const opaqueId = z.string({ message: "must be a string id" }).min(1, "must not be empty").max(100, "is too long").transform(canonicalId);
+
+// A UTF-16 surrogate without its pair (JSON allows "\ud800") has no UTF-8 form,
+// so PostgreSQL refuses it; control characters belong in no text of ours.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const CONTROL = /[\u0000-\u001f\u007f]/;
+const CONTROL_BUT_LINES = /[\u0000-\u0008\u000b-\u001f\u007f]/;
+
+/** Free text that PostgreSQL can store and a page can show: trimmed, well-formed, no control characters. */
+export function plainText(max: number, options: { multiline?: boolean } = {}) {
+  return z
+    .string({ message: "must be a string" })
+    .trim()
+    .max(max, `must be at most ${max.toLocaleString("en-US")} characters`)
+    .refine((text) => !LONE_SURROGATE.test(text), "must be valid Unicode text (it contains an unpaired surrogate)")
+    .refine((text) => !(options.multiline ? CONTROL_BUT_LINES : CONTROL).test(text), "must not contain control characters");
+}
+
+/** An absolute https:// URL (images on a public page must not be mixed content), kept in its normalised form. */
+export const httpsUrl = z
+  .string({ message: "must be a string" })
+  .trim()
+  .max(2048, "must be at most 2,048 characters")
+  .refine((text) => !LONE_SURROGATE.test(text), "must be valid Unicode text (it contains an unpaired surrogate)")
+  .transform((text, ctx) => {
+    const url = URL.canParse(text) ? new URL(text) : undefined;
+    if (!url || url.protocol !== "https:" || !url.hostname || url.username || url.password) {
+      ctx.addIssue({ code: "custom", message: "must be an https:// URL" });
+      return z.NEVER;
+    }
+    return url.href;
+  })
+  .refine((href) => href.length <= 2048, "must be at most 2,048 characters");

@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import { AppError } from "../errors.js";
+import { canonicalId } from "./schema-parts.js";
 
 export interface FieldProblem {
   path: string;
@@ -22,8 +23,8 @@ export function parse<S extends z.ZodType>(schema: S, value: unknown, what = "bo
   throw new AppError("VALIDATION_ERROR", `The request ${what} is not valid: ${details.map((d) => (d.path ? `${d.path} ${d.message}` : d.message)).join("; ")}.`, details);
 }
 
-/** The `:id` path segment as a string (an unknown id simply matches nothing). */
+/** The `:id` path segment as a string in its canonical spelling (an unknown id simply matches nothing). */
 export function pathId(params: Record<string, string | string[] | undefined>): string {
   const id = params.id;
-  return typeof id === "string" ? id : "";
+  return typeof id === "string" ? canonicalId(id) : "";
 }

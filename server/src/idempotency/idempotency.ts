@@ -1,14 +1,19 @@
 import { createHash } from "node:crypto";
 import type { NextFunction, Request, Response } from "express";
+import { isForeignKeyViolation } from "../db/errors.js";
 import type { Db } from "../db/prisma.js";
 import { AppError } from "../errors.js";
 import { requireShopper } from "../http/auth.js";
 import { logger } from "../log.js";
+import { OWNER_LOCK_CLASS, type OwnerLock } from "./owner-lock.js";
 
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 /** How long a duplicate waits for the first request before it is told IDEMPOTENCY_KEY_IN_USE. */
 const WAIT_FOR_FIRST_MS = 3_000;
-/** A claim whose request never finished (the process died) is released after this. */
+/**
+ * A claim whose owner is unknown (made while the owner lock was not held) is
+ * released after this; a claim whose owning process died is released at once.
+ */
 const ABANDONED_AFTER_S = 60;
 
 /**
@@ -17,7 +22,7 @@ const ABANDONED_AFTER_S = 60;
  * see it; the response is stored before it is sent, so a client that got an
  * answer can always get the same one again. A 5xx is not stored: the retry runs.
  */
-export function idempotent(db: Db) {
+export function idempotent(db: Db, owner: Pick<OwnerLock, "current">) {
   return async (req: Request, res: Response, next: NextFunction) => {
     const key = req.header("idempotency-key");
     if (key === undefined) return next();
@@ -31,13 +36,8 @@ export function idempotent(db: Db) {
     // Nested deeper than any body of ours: validation refuses it just as it would without a key.
     if (requestHash === undefined) return next();
 
-    const claimed = await db.$queryRaw<unknown[]>`
-      INSERT INTO idempotency_keys (user_id, key, request_hash) VALUES (${shopper.id}::uuid, ${key}, ${requestHash})
-      ON CONFLICT (user_id, key) DO UPDATE SET request_hash = excluded.request_hash, created_at = now()
-        WHERE idempotency_keys.status_code IS NULL
-          AND idempotency_keys.created_at < now() - make_interval(secs => ${ABANDONED_AFTER_S})
-      RETURNING 1`;
-    if (claimed.length === 0) return replay(db, shopper.id, key, requestHash, res);
+    const claimed = await claim(db, shopper.id, key, requestHash, owner.current());
+    if (!claimed) return replay(db, shopper.id, key, requestHash, res);
 
     const send = res.json.bind(res);
     res.json = (body: unknown) => {
@@ -57,6 +57,26 @@ export function idempotent(db: Db) {
     };
     next();
   };
+}
+
+async function claim(db: Db, userId: string, key: string, requestHash: string, owner: number | null): Promise<boolean> {
+  try {
+    const rows = await db.$queryRaw<unknown[]>`
+      INSERT INTO idempotency_keys (user_id, key, request_hash, owner) VALUES (${userId}::uuid, ${key}, ${requestHash}, ${owner}::int)
+      ON CONFLICT (user_id, key) DO UPDATE SET request_hash = excluded.request_hash, created_at = now(), owner = excluded.owner
+        WHERE idempotency_keys.status_code IS NULL
+          AND (idempotency_keys.created_at < now() - make_interval(secs => ${ABANDONED_AFTER_S})
+               OR (idempotency_keys.owner IS NOT NULL AND NOT EXISTS (
+                     SELECT 1 FROM pg_locks l
+                     WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2
+                       AND l.classid = ${OWNER_LOCK_CLASS}::int::oid AND l.objid = idempotency_keys.owner::oid)))
+      RETURNING 1`;
+    return rows.length > 0;
+  } catch (error) {
+    // A validly signed token of a shopper the database no longer has: the same answer as without a key.
+    if (isForeignKeyViolation(error)) throw new AppError("UNAUTHENTICATED", "This session is no longer valid; start a new one.");
+    throw error;
+  }
 }
 
 async function replay(db: Db, userId: string, key: string, requestHash: string, res: Response) {

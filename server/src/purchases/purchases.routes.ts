@@ -2,14 +2,14 @@ import { Router } from "express";
 import type { Services } from "../context.js";
 import { requireShopper } from "../http/auth.js";
 import { idempotent } from "../idempotency/idempotency.js";
-import type { Limits } from "../http/app.js";
+import type { Limits } from "../http/rate-limit.js";
 import { parse } from "../http/validate.js";
 import { createPurchaseBody } from "./purchases.schemas.js";
 import { purchaseHold } from "./purchases.service.js";
 
 export function purchaseRoutes(services: Services, limits: Limits): Router {
   const router = Router();
-  router.post("/purchases", limits.writes, idempotent(services.db), async (req, res) => {
+  router.post("/purchases", limits.writes, idempotent(services.db, services.ownerLock), async (req, res) => {
     const shopper = requireShopper(req);
     const { reservationId } = parse(createPurchaseBody, req.body);
     const result = await purchaseHold(services, shopper, reservationId);

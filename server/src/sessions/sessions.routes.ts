@@ -2,7 +2,7 @@ import { Router } from "express";
 import type { Services } from "../context.js";
 import type { Secrets } from "../auth/secrets.js";
 import { requireShopper } from "../http/auth.js";
-import type { Limits } from "../http/app.js";
+import type { Limits } from "../http/rate-limit.js";
 import { parse } from "../http/validate.js";
 import { createSessionBody } from "./sessions.schemas.js";
 import { createSession, getMe } from "./sessions.service.js";
