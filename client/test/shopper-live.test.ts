@@ -1,5 +1,6 @@
 import type { WebSocketRoute } from "playwright-core";
 import { expect, it } from "vitest";
+import { connectSocket, waitForEvent } from "../../server/test/server.js";
 import { describeInBrowser, dropCard, expectStock, expectText, outcome, screenshot, uniqueName, waitForLive } from "./support/browser.js";
 import { browserSuite } from "./support/fixture.js";
 
@@ -70,7 +71,7 @@ describeInBrowser("shoppers see each other live", () => {
     await c.page.route("**/api/purchases", async (route) => {
       const { reservationId } = route.request().postDataJSON() as { reservationId: string };
       await expect
-        .poll(async () => (await suite.server.api.call("GET", `/api/reservations/${reservationId}`, { token: tokenC })).body.reservation.status, {
+        .poll(async () => (await suite.server.api.getReservation(tokenC, reservationId)).body.reservation?.status, {
           timeout: 15_000,
           interval: 200,
         })
@@ -114,9 +115,18 @@ describeInBrowser("shoppers see each other live", () => {
     await Promise.all(sockets.splice(0).map((socket) => socket.close()));
     await page.locator('[data-testid="connection"][data-state="reconnecting"]').waitFor();
 
-    // This stockUpdated goes out while the page cannot hear it.
-    const other = await suite.server.api.shopper("ivy");
-    expect((await suite.server.api.reserve(other.token, drop.id)).status).toBe(201);
+    // This stockUpdated goes out while the page cannot hear it: a socket that is connected hears it,
+    // and only then is the page's silence worth checking.
+    const listener = await connectSocket(suite.server.url);
+    try {
+      const broadcast = waitForEvent(listener, "stockUpdated", (p) => p.dropId === drop.id && p.heldStock === 1);
+      const other = await suite.server.api.shopper("ivy");
+      expect((await suite.server.api.reserve(other.token, drop.id)).status).toBe(201);
+      await broadcast;
+    } finally {
+      listener.close();
+    }
+    expect(await page.getByTestId("connection").getAttribute("data-state")).toBe("reconnecting");
     expect(await card.getByTestId("stock-available").textContent()).toBe("5");
 
     offline = false;
