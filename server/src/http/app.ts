@@ -85,8 +85,8 @@ export function createApp(deps: AppDeps): Express {
       }),
     );
     app.use(express.static(clientDir, { index: "index.html", maxAge: "1h", setHeaders: noCacheForHtml }));
-    // Client-side routes (/admin, ...) get the app shell.
-    app.get(/^\/(?!api\/|socket\.io\/).*/, (_req, res) => {
+    // Client-side routes (/admin, ...) get the app shell; a missing asset stays a 404.
+    app.get(/^\/(?!api\/|socket\.io\/|assets\/).*/, (_req, res) => {
       res.setHeader("Cache-Control", "no-cache");
       res.sendFile(path.join(clientDir, "index.html"));
     });

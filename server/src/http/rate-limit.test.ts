@@ -70,3 +70,22 @@ describe("rate limits behind a trusted proxy", () => {
     expect((await make("198.51.100.2", 4)).status).toBe(201);
   });
 });
+
+describe("session limits when a shopper token is sent along", () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({ RATE_LIMITS: "on", RATE_LIMIT_SESSIONS_PER_MIN: "3" });
+  });
+  afterAll(() => server?.stop());
+
+  it("still count per client IP: chaining each new token into the next request buys no budget", async () => {
+    let token: string | undefined;
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const answer = await server.api.call<{ token?: string }>("POST", "/api/sessions", { token, body: { username: `chain_${i}_${Date.now() % 100000}` } });
+      statuses.push(answer.status);
+      token = answer.body.token ?? token;
+    }
+    expect(statuses).toEqual([201, 201, 201, 429, 429, 429]);
+  });
+});
