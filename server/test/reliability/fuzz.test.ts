@@ -1,10 +1,15 @@
 import { gzipSync } from "node:zlib";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
+import { dropListSchema, dropViewSchema, type DropList, type DropView } from "../../src/drops/drops.schemas.js";
 import { errorStatus } from "../../src/errors.js";
+import { purchaseSchema } from "../../src/purchases/purchases.schemas.js";
+import { reservationSchema } from "../../src/reservations/reservations.schemas.js";
+import { createSessionBody, meResponse, sessionResponse, type SessionResponse } from "../../src/sessions/sessions.schemas.js";
 import { propertyRun } from "../arbitraries.js";
 import { checkStock } from "../database.js";
-import { ADMIN_TOKEN, startTestServer, type TestServer } from "../server.js";
+import { ADMIN_TOKEN, errorBodySchema, ok, startTestServer, type TestServer } from "../server.js";
 
 /*
  * Fuzzing every route of the real server with generated requests: random JSON,
@@ -415,56 +420,73 @@ const request: fc.Arbitrary<RequestSpec> = fc.oneof(
 
 // ---------------------------------------------------------------- what every answer must look like
 
-const iso = expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
-const reservationShape = { id: expect.any(String), dropId: expect.any(String), quantity: expect.any(Number), status: expect.stringMatching(/^(active|completed|expired|cancelled)$/), createdAt: iso, expiresAt: iso, serverTime: iso };
-const purchaseShape = { id: expect.any(String), dropId: expect.any(String), reservationId: expect.any(String), quantity: expect.any(Number), amountPaid: expect.stringMatching(/^\d+\.\d{2}$/), confirmationCode: expect.any(String), createdAt: iso };
+/** The reservation and purchase routes wrap the server's schemas in one key. */
+const reservationAnswer = z.object({ reservation: reservationSchema });
+const purchaseAnswer = z.object({ purchase: purchaseSchema });
 
-function expectDropView(view: any, why: string) {
-  expect(view, why).toEqual(
-    expect.objectContaining({
-      id: expect.any(String),
-      name: expect.any(String),
-      price: expect.stringMatching(/^\d+\.\d{2}$/),
-      startsAt: iso,
-      status: expect.stringMatching(/^(upcoming|live|sold_out|ended)$/),
-      holdSeconds: expect.any(Number),
-      maxPerUser: expect.any(Number),
-      version: expect.any(Number),
-      topPurchasers: expect.any(Array),
-    }),
-  );
-  expect(view.availableStock + view.heldStock + view.soldStock, why).toBe(view.totalStock);
-  expect(Math.min(view.availableStock, view.heldStock, view.soldStock), why).toBeGreaterThanOrEqual(0);
-  if (view.myReservation) expect(view.myReservation, why).toEqual(reservationShape);
+/**
+ * The body is exactly what `schema` describes: it parses, and parsing (which
+ * drops keys a schema does not name) leaves it whole, so nothing undocumented
+ * rides along.
+ */
+function expectSchema<S extends z.ZodType>(schema: S, body: unknown, why: string): z.infer<S> {
+  const parsed = schema.safeParse(body);
+  expect(parsed.success ? [] : parsed.error.issues, `documented shape: ${why}`).toEqual([]);
+  expect(parsed.data, `no undocumented keys: ${why}`).toEqual(body);
+  expectFormats(body, why);
+  return parsed.data as z.infer<S>;
 }
 
-function expectSuccessShape(method: string, pathname: string, status: number, body: any, why: string) {
-  // Express matches routes regardless of case, as most servers do: /API/drops is /api/drops.
-  const is = (m: string, pattern: RegExp) => method === m && pattern.test(pathname.toLowerCase());
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+const MONEY = /^\d+\.\d{2}$/;
+
+/** What the schemas leave as plain strings but API.md pins down: instants (`...At`, `serverTime`) in ISO-8601 UTC, money with two decimals. */
+function expectFormats(value: unknown, why: string, key = ""): void {
+  if (Array.isArray(value)) return value.forEach((item) => expectFormats(item, why));
+  if (typeof value === "object" && value !== null) return Object.entries(value).forEach(([k, v]) => expectFormats(v, why, k));
+  if (typeof value !== "string") return;
+  if (/At$|^serverTime$/.test(key)) expect(value, `${key} is an ISO instant: ${why}`).toMatch(ISO_INSTANT);
+  if (key === "price" || key === "amountPaid") expect(value, `${key} is money: ${why}`).toMatch(MONEY);
+}
+
+/** Stock adds up in every view of a drop, whatever else the schema allows. */
+function expectStockAddsUp(view: DropView, why: string) {
+  expect(view.availableStock + view.heldStock + view.soldStock, why).toBe(view.totalStock);
+  expect(Math.min(view.availableStock, view.heldStock, view.soldStock), why).toBeGreaterThanOrEqual(0);
+}
+
+/**
+ * The route Express matches a path to: regardless of case and of one trailing slash, as most
+ * servers do (/API/drops/ is /api/drops; a path id of "." arrives as /api/drops/).
+ */
+const routeOf = (pathname: string) => pathname.toLowerCase().replace(/(.)\/$/, "$1");
+
+function expectSuccessShape(method: string, pathname: string, status: number, body: unknown, why: string) {
+  const is = (m: string, pattern: RegExp) => method === m && pattern.test(routeOf(pathname));
   if (is("GET", /^\/api\/(health|ready)$/)) return expect(body, why).toEqual({ ok: true });
   if (is("POST", /^\/api\/sessions$/)) {
     expect(status, why).toBe(201);
-    return expect(body, why).toEqual({ token: expect.any(String), user: { id: expect.any(String), username: expect.stringMatching(/^[A-Za-z0-9_]{3,32}$/) } });
+    const session = expectSchema(sessionResponse, body, why);
+    return expect(createSessionBody.safeParse({ username: session.user.username }).success, `the name granted is a valid name: ${why}`).toBe(true);
   }
-  if (is("GET", /^\/api\/me$/)) {
-    expect(body, why).toEqual({ user: { id: expect.any(String), username: expect.any(String) }, reservations: expect.any(Array), purchases: expect.any(Array) });
-    body.reservations.forEach((r: unknown) => expect(r, why).toEqual(reservationShape));
-    return body.purchases.forEach((p: unknown) => expect(p, why).toEqual(purchaseShape));
-  }
+  if (is("GET", /^\/api\/me$/)) return expectSchema(meResponse, body, why);
   if (is("GET", /^\/api\/drops$/)) {
-    expect(body, why).toEqual({ drops: expect.any(Array), serverTime: iso });
-    return body.drops.forEach((d: unknown) => expectDropView(d, why));
+    expectSchema(dropListSchema, body, why);
+    return (body as DropList).drops.forEach((view) => expectStockAddsUp(view, why));
   }
   if (is("GET", /^\/api\/drops\/[^/]+$/) || is("PATCH", /^\/api\/drops\/[^/]+$/) || is("POST", /^\/api\/drops$/)) {
     if (method === "POST") expect(status, why).toBe(201);
-    return expectDropView(body, why);
+    expectSchema(dropViewSchema, body, why);
+    return expectStockAddsUp(body as DropView, why);
   }
   if (is("POST", /^\/api\/reservations$/) || is("GET", /^\/api\/reservations\/[^/]+$/) || is("DELETE", /^\/api\/reservations\/[^/]+$/)) {
-    return expect(body, why).toEqual({ reservation: reservationShape });
+    return expectSchema(reservationAnswer, body, why);
   }
-  if (is("POST", /^\/api\/purchases$/)) return expect(body, why).toEqual({ purchase: purchaseShape });
+  if (is("POST", /^\/api\/purchases$/)) return expectSchema(purchaseAnswer, body, why);
   if (is("GET", /^\/api\/admin\/audit$/)) {
-    return expect(body, why).toEqual({ ok: expect.any(Boolean), checkedAt: iso, dropsChecked: expect.any(Number), lapsedUnitsAwaitingSweep: expect.any(Number), problems: expect.any(Array) });
+    // The audit report has a TypeScript interface and no schema: its keys, then their formats.
+    expect(body, why).toEqual({ ok: expect.any(Boolean), checkedAt: expect.any(String), dropsChecked: expect.any(Number), lapsedUnitsAwaitingSweep: expect.any(Number), problems: expect.any(Array) });
+    return expectFormats(body, why);
   }
   throw new Error(`${status} for a request no route documents: ${why}`);
 }
@@ -492,30 +514,35 @@ async function sendAndCheck(spec: RequestSpec): Promise<void> {
     return;
   }
   expect(response.headers.get("content-type"), `JSON answer: ${why}`).toMatch(/^application\/json/);
-  let body: any;
+  let body: unknown;
   expect(() => (body = JSON.parse(text)), `JSON body: ${why}`).not.toThrow();
   expect(text, `no leak: ${why}`).not.toMatch(LEAK);
 
   if (response.status >= 400) {
-    expect(body, `error shape: ${why}`).toEqual({ error: expect.any(String), message: expect.stringMatching(/\S/), ...(body && "details" in body ? { details: expect.anything() } : {}) });
-    expect(Object.keys(errorStatus), `a code from the closed set: ${why}`).toContain(body.error);
-    expect(errorStatus[body.error as keyof typeof errorStatus], `the code's own status: ${why}`).toBe(response.status);
-    if (body.error === "VALIDATION_ERROR") expect(body.details, `VALIDATION_ERROR details: ${why}`).toEqual(expect.arrayContaining([{ path: expect.any(String), message: expect.any(String) }]));
+    // {error, message, details?}: a code from the closed set, a message with words in it.
+    const error = expectSchema(errorBodySchema, body, why);
+    if ("details" in error) expect(error.details, `details, when sent, say something: ${why}`).toEqual(expect.anything());
+    expect(errorStatus[error.error], `the code's own status: ${why}`).toBe(response.status);
+    if (error.error === "VALIDATION_ERROR") expect(error.details, `VALIDATION_ERROR details: ${why}`).toEqual(expect.arrayContaining([{ path: expect.any(String), message: expect.any(String) }]));
     if (response.status === 429) expect(response.headers.get("retry-after"), why).toMatch(/^\d+$/);
-    statuses.set(`${response.status} ${body.error}`, (statuses.get(`${response.status} ${body.error}`) ?? 0) + 1);
+    statuses.set(`${response.status} ${error.error}`, (statuses.get(`${response.status} ${error.error}`) ?? 0) + 1);
     return;
   }
   expectSuccessShape(request.method, pathname, response.status, body, why);
   statuses.set(`${response.status} ${request.method} ${pathname.replace(/^(\/api\/\w+)\/.+$/, "$1/:id")}`, (statuses.get(`${response.status} ${request.method} ${pathname.replace(/^(\/api\/\w+)\/.+$/, "$1/:id")}`) ?? 0) + 1);
 
-  // Whatever the fuzz creates becomes something later requests can aim at.
-  const route = pathname.toLowerCase();
-  if (request.method === "POST" && route === "/api/drops") ctx.drops.push(body.id);
+  // Whatever the fuzz creates becomes something later requests can aim at (each body has passed its route's schema above).
+  const route = routeOf(pathname);
+  if (request.method === "POST" && route === "/api/drops") ctx.drops.push((body as DropView).id);
   if (request.method === "POST" && route === "/api/reservations" && spec.auth.kind === "shopper") {
     const owner = spec.auth.i % ctx.shoppers.length;
-    if (!ctx.holds.some((h) => h.id === body.reservation.id)) ctx.holds.push({ id: body.reservation.id, owner });
+    const { reservation } = body as z.infer<typeof reservationAnswer>;
+    if (!ctx.holds.some((h) => h.id === reservation.id)) ctx.holds.push({ id: reservation.id, owner });
   }
-  if (request.method === "POST" && route === "/api/sessions" && ctx.shoppers.length < 12) ctx.shoppers.push({ token: body.token, id: body.user.id });
+  if (request.method === "POST" && route === "/api/sessions" && ctx.shoppers.length < 12) {
+    const session = body as SessionResponse;
+    ctx.shoppers.push({ token: session.token, id: session.user.id });
+  }
 }
 
 // ---------------------------------------------------------------- the test
@@ -545,7 +572,7 @@ describe("fuzzing every route", () => {
     ctx.tampered = `${prefix}.${id}.someone_else.${mac}`;
     for (const [owner, shopper] of shoppers.entries()) {
       const hold = await server.api.reserve(shopper.token, ctx.drops[0]!, 1);
-      ctx.holds.push({ id: hold.body.reservation.id, owner });
+      ctx.holds.push({ id: ok(hold).reservation.id, owner });
     }
     expect((await server.api.purchase(shoppers[0]!.token, ctx.holds[0]!.id)).status).toBe(201);
   });
@@ -577,13 +604,18 @@ describe("fuzzing every route", () => {
       });
       expect(answer.status, JSON.stringify(answer.body)).toBeGreaterThanOrEqual(400);
       expect(answer.status, JSON.stringify(answer.body)).toBeLessThan(500);
-      expect(errorStatus[answer.body.error as keyof typeof errorStatus]).toBe(answer.status);
+      expect(errorStatus[errorBodySchema.parse(answer.body).error]).toBe(answer.status);
     });
 
-    it("a drop name containing a NUL character is refused with 400 VALIDATION_ERROR or stored, never a 500", async () => {
+    it("a drop name containing a NUL character is refused with 400 VALIDATION_ERROR naming the field, never a 500", async () => {
+      // PostgreSQL text cannot hold NUL; the server refuses every control character in a name.
       const answer = await server.api.call("POST", "/api/drops", { token: ADMIN_TOKEN, body: { name: "nul\u0000name", price: "1.00", totalStock: 1 } });
-      expect([201, 400], JSON.stringify(answer.body)).toContain(answer.status);
-      if (answer.status === 400) expect(answer.body).toMatchObject({ error: "VALIDATION_ERROR", details: [expect.objectContaining({ path: "name" })] });
+      expect(answer.status, JSON.stringify(answer.body)).toBe(400);
+      expect(answer.body).toEqual({
+        error: "VALIDATION_ERROR",
+        message: expect.any(String),
+        details: [{ path: "name", message: "must not contain control characters" }],
+      });
     });
 
     it("a hold whose price x quantity reaches 10,000,000,000 can be bought: 201 with the whole amount paid", async () => {
@@ -593,7 +625,7 @@ describe("fuzzing every route", () => {
       const hold = await server.api.reserve(shopper.token, drop.id, 2);
       expect(hold.status, JSON.stringify(hold.body)).toBe(201);
 
-      const bought = await server.api.purchase(shopper.token, hold.body.reservation.id);
+      const bought = await server.api.purchase(shopper.token, ok(hold).reservation.id);
 
       expect(bought.status, JSON.stringify(bought.body)).toBe(201);
       expect(bought.body.purchase).toMatchObject({ quantity: 2, amountPaid: "19999999999.98" });
@@ -628,7 +660,7 @@ describe("fuzzing every route", () => {
     });
 
     it("every drop's stock still adds up: the audit is clean and each counter matches its rows", async () => {
-      const audit = await server.api.call("GET", "/api/admin/audit", { token: ADMIN_TOKEN });
+      const audit = await server.api.audit();
       expect(audit.status).toBe(200);
       expect(audit.body).toMatchObject({ ok: true, problems: [] });
       const { rows } = await server.db.pool.query<{ id: string }>("SELECT id::text FROM drops");
