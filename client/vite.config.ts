@@ -1,12 +1,19 @@
 import tailwindcss from "@tailwindcss/vite";
 import react from "@vitejs/plugin-react";
 import { defineConfig } from "vite";
+import { compression } from "vite-plugin-compression2";
 
 // `npm run dev -w client` next to `npm run dev` (server on 3001): same-origin calls through the proxy.
 const server = "http://localhost:3001";
 
 export default defineConfig({
-  plugins: [react(), tailwindcss()],
+  plugins: [
+    react(),
+    tailwindcss(),
+    // .br and .gz beside every built asset: the server sends these as they are, so a page
+    // load on drop day costs no compression work (see server/src/http/app.ts).
+    compression({ algorithms: ["brotliCompress", "gzip"], include: /\.(js|css|svg)$/, threshold: 0 }),
+  ],
   server: {
     proxy: {
       "/api": server,
