@@ -5,15 +5,11 @@
  * arrived. A local clock that is minutes off then changes nothing on screen.
  */
 let offsetMs = 0;
-let synced = false;
 
 export function syncClock(serverTime: string, receivedAt = Date.now()): void {
   const server = Date.parse(serverTime);
   if (!Number.isFinite(server)) return;
   offsetMs = server - receivedAt;
-  synced = true;
 }
 
 export const serverNow = (): number => Date.now() + offsetMs;
-
-export const clockSynced = (): boolean => synced;

@@ -13,6 +13,3 @@ export const purchaseSchema = z.object({
 export type Purchase = z.infer<typeof purchaseSchema>;
 
 export const createPurchaseBody = z.object({ reservationId: opaqueId });
-export type CreatePurchaseInput = z.infer<typeof createPurchaseBody>;
-
-export const purchaseResponse = z.object({ purchase: purchaseSchema });

@@ -25,5 +25,3 @@ export const createReservationBody = z.object({
     .default(1),
 });
 export type CreateReservationInput = z.infer<typeof createReservationBody>;
-
-export const reservationResponse = z.object({ reservation: reservationSchema });
