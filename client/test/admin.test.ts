@@ -1,6 +1,6 @@
 import type { Page } from "playwright-core";
 import { expect, it } from "vitest";
-import { ADMIN_TOKEN } from "../../server/test/server.js";
+import { ADMIN_TOKEN, ok } from "../../server/test/server.js";
 import { describeInBrowser, dropCard, expectStock, expectText, openAsShopper, screenshot, uniqueName, waitForLive } from "./support/browser.js";
 import { browserSuite } from "./support/fixture.js";
 
@@ -69,12 +69,11 @@ describeInBrowser("admin page in a real browser", () => {
     const api = suite.server.api;
     const [s1, s2] = await Promise.all([api.shopper("s1"), api.shopper("s2")]);
     const dropId = (await card.getAttribute("data-drop-id"))!;
-    const hold1 = await api.reserve(s1.token, dropId, 2);
-    expect(hold1.status).toBe(201);
+    const hold1 = ok(await api.reserve(s1.token, dropId, 2), 201);
     await expectText(chart.getByTestId("chart-held"), "2");
     expect((await api.reserve(s2.token, dropId, 3)).status).toBe(201);
     await expectText(chart.getByTestId("chart-held"), "5");
-    expect((await api.purchase(s1.token, hold1.body.reservation.id)).status).toBe(201);
+    expect((await api.purchase(s1.token, hold1.reservation.id)).status).toBe(201);
     await expectText(chart.getByTestId("chart-sold"), "3");
     await expectText(chart.getByTestId("chart-held"), "3");
     await expectText(chart.getByTestId("chart-available"), "4");

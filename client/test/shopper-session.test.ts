@@ -1,5 +1,6 @@
 import type { Locator, Page } from "playwright-core";
 import { expect, it } from "vitest";
+import { ok } from "../../server/test/server.js";
 import { describeInBrowser, dropCard, expectStock, expectText, openAsShopper, outcome, uniqueName, waitForLive } from "./support/browser.js";
 import { browserSuite } from "./support/fixture.js";
 
@@ -52,8 +53,8 @@ describeInBrowser("sessions, reloads and keyboard use", () => {
     await panel.waitFor();
 
     const token = await page.evaluate((key) => JSON.parse(localStorage.getItem(key) ?? "{}").token as string, SESSION_KEY);
-    const listed = await suite.server.api.call("GET", "/api/drops", { token });
-    const expiresAt = Date.parse(listed.body.drops.find((d: { id: string }) => d.id === drop.id).myReservation.expiresAt);
+    const listed = ok(await suite.server.api.listDrops(token));
+    const expiresAt = Date.parse(listed.drops.find((d) => d.id === drop.id)!.myReservation!.expiresAt);
 
     /** Remaining ms as shown (attribute and m:ss text) beside the truth (this process shares the server's clock). */
     async function readRemaining() {
