@@ -1,7 +1,8 @@
 import { useRef } from "react";
 import type { DropView } from "../api/types";
 import type { Busy } from "../hooks/useHolds";
-import { formatCountdown, formatDateTime, formatPrice } from "../lib/format";
+import { formatCountdown, formatDateTime } from "../lib/format";
+import { formatMoney } from "../lib/money";
 import type { Outcome } from "../lib/outcomes";
 import { statusAt } from "../lib/status";
 import { HoldPanel } from "./HoldPanel";
@@ -44,7 +45,9 @@ export function DropCard({ drop, now, signedIn, busy, outcome, onReserve, onPurc
           <h3 id={headingId} className="text-lg font-semibold leading-tight">
             {drop.name}
           </h3>
-          <p className="mt-0.5 text-xl font-bold text-indigo-700">{formatPrice(drop.price)}</p>
+          <p data-testid="price" className="mt-0.5 text-xl font-bold text-indigo-700">
+            {formatMoney(drop.price)}
+          </p>
         </div>
         <StatusBadge status={status} />
       </header>

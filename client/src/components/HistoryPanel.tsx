@@ -1,6 +1,7 @@
 import type { DropView, MeResponse, ReservationStatus } from "../api/types";
 import { useDropNames } from "../hooks/useDropNames";
 import { formatDateTime } from "../lib/format";
+import { formatMoney } from "../lib/money";
 
 const holdLabels: Record<ReservationStatus, { text: string; style: string }> = {
   active: { text: "Holding", style: "bg-indigo-100 text-indigo-800" },
@@ -38,7 +39,7 @@ export function HistoryPanel({ me, error, drops }: Props) {
               <ul className="mt-1 divide-y divide-slate-100 text-sm">
                 {me.purchases.map((p) => (
                   <li key={p.id} className="py-2">
-                    <span className="font-medium">{name(p.dropId)}</span> ×{p.quantity} · ${p.amountPaid}
+                    <span className="font-medium">{name(p.dropId)}</span> ×{p.quantity} · {formatMoney(p.amountPaid)}
                     <span className="block text-xs text-slate-500">
                       Code <span className="font-mono">{p.confirmationCode}</span> · {formatDateTime(p.createdAt)}
                     </span>

@@ -2,8 +2,8 @@ import { useEffect, useRef } from "react";
 import type { Reservation } from "../api/types";
 import type { Busy } from "../hooks/useHolds";
 import { focusWasLost } from "../lib/focus";
-import { formatCountdown, formatPrice, spokenDuration } from "../lib/format";
-import { multiplyPrice } from "../lib/money";
+import { formatCountdown, spokenDuration } from "../lib/format";
+import { formatMoney, multiplyPrice } from "../lib/money";
 
 const URGENT_MS = 10_000;
 
@@ -55,7 +55,7 @@ export function HoldPanel({ hold, price, now, busy, onPurchase, onRelease, onDea
     >
       <div className="flex items-baseline justify-between gap-3">
         <p className="text-sm font-medium text-slate-800">
-          You hold {hold.quantity} unit{hold.quantity === 1 ? "" : "s"} · {formatPrice(multiplyPrice(price, hold.quantity))}
+          You hold {hold.quantity} unit{hold.quantity === 1 ? "" : "s"} · {formatMoney(multiplyPrice(price, hold.quantity))}
         </p>
         <p
           role="timer"

@@ -1,6 +1,7 @@
 import { useEffect, useRef } from "react";
 import { focusWasLost } from "../lib/focus";
 import { formatCountdown } from "../lib/format";
+import { formatMoney } from "../lib/money";
 import type { Outcome } from "../lib/outcomes";
 
 const tones: Record<Outcome["tone"], string> = {
@@ -39,7 +40,7 @@ export function OutcomeBanner({ outcome, now, onDismiss }: Props) {
           {outcome.purchase ? (
             <p className="mt-1">
               Confirmation code <strong data-testid="confirmation-code" className="font-mono">{outcome.purchase.confirmationCode}</strong>
-              {" · "}paid <strong data-testid="amount-paid">${outcome.purchase.amountPaid}</strong> for {outcome.purchase.quantity}{" "}
+              {" · "}paid <strong data-testid="amount-paid">{formatMoney(outcome.purchase.amountPaid)}</strong> for {outcome.purchase.quantity}{" "}
               unit{outcome.purchase.quantity === 1 ? "" : "s"}.
             </p>
           ) : (

@@ -1,6 +1,3 @@
-/** Prices stay the server's decimal strings; no float ever touches money. */
-export const formatPrice = (amount: string) => `$${amount}`;
-
 /** "0:42", "12:05", "3:04:05", "2d 03:04:05": whole seconds, rounded up so 0:00 means done. */
 export function formatCountdown(ms: number): string {
   const total = Math.max(0, Math.ceil(ms / 1000));

@@ -1,5 +1,6 @@
 import { isApiError } from "../api/http";
 import type { Purchase } from "../api/types";
+import { formatMoney } from "./money";
 import { serverNow } from "./server-clock";
 
 /** How a reserve/purchase/release attempt ended, as told to the shopper. */
@@ -29,7 +30,7 @@ export const purchased = (purchase: Purchase): Outcome => ({
   kind: "purchased",
   tone: "success",
   title: "Purchased!",
-  detail: `Confirmation ${purchase.confirmationCode}. You paid $${purchase.amountPaid} for ${purchase.quantity} unit${purchase.quantity === 1 ? "" : "s"}.`,
+  detail: `Confirmation ${purchase.confirmationCode}. You paid ${formatMoney(purchase.amountPaid)} for ${purchase.quantity} unit${purchase.quantity === 1 ? "" : "s"}.`,
   purchase,
 });
 

@@ -1,5 +1,5 @@
 import type { DropView } from "../../api/types";
-import { formatPrice } from "../../lib/format";
+import { formatMoney } from "../../lib/money";
 import { statusAt } from "../../lib/status";
 import { StatusBadge } from "../StatusBadge";
 
@@ -36,7 +36,7 @@ export function DropsTable({ drops, now, selectedId, onSelect }: Props) {
               <tr key={drop.id} data-drop-id={drop.id} aria-selected={selected} className={selected ? "bg-indigo-50" : undefined}>
                 <th scope="row" className="px-3 py-2 font-medium">{drop.name}</th>
                 <td className="px-3 py-2"><StatusBadge status={statusAt(drop, now)} /></td>
-                <td className="px-3 py-2 text-right tabular-nums">{formatPrice(drop.price)}</td>
+                <td className="px-3 py-2 text-right tabular-nums">{formatMoney(drop.price)}</td>
                 <td className="px-3 py-2 text-right tabular-nums" data-testid="row-available">{drop.availableStock}</td>
                 <td className="px-3 py-2 text-right tabular-nums" data-testid="row-held">{drop.heldStock}</td>
                 <td className="px-3 py-2 text-right tabular-nums" data-testid="row-sold">{drop.soldStock}</td>
