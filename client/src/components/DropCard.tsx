@@ -72,16 +72,31 @@ export function DropCard({ drop, now, signedIn, busy, outcome, onReserve, onPurc
         {drop.endsAt ? ` · ends ${formatDateTime(drop.endsAt)}` : ""}
       </p>
 
-      {!signedIn ? (
-        <p className="text-sm text-slate-600">Pick a username above to reserve.</p>
-      ) : hold ? (
-        <HoldPanel hold={hold} price={drop.price} now={now} busy={busy} onPurchase={onPurchase} onRelease={onRelease} onDeadline={onHoldDeadline} />
-      ) : (
-        <ReserveControls drop={drop} status={status} busy={busy} blockedUntil={outcome?.retryUntil} now={now} onReserve={onReserve} />
-      )}
-
-      <div role="status" aria-live="polite" aria-atomic="true">
-        {outcome && <OutcomeBanner outcome={outcome} now={now} onDismiss={onDismiss} />}
+      {/* How the last attempt ended goes where the shopper was looking: in the place of the
+          hold panel or Reserve button they just used, with what can be done next below it. */}
+      <div data-testid="card-actions">
+        <div role="status" aria-live="polite" aria-atomic="true">
+          {outcome && (
+            <div className="mb-3">
+              <OutcomeBanner outcome={outcome} now={now} onDismiss={onDismiss} />
+            </div>
+          )}
+        </div>
+        {!signedIn ? (
+          <p className="text-sm text-slate-600">Pick a username above to reserve.</p>
+        ) : hold ? (
+          <HoldPanel hold={hold} price={drop.price} now={now} busy={busy} onPurchase={onPurchase} onRelease={onRelease} onDeadline={onHoldDeadline} />
+        ) : (
+          <ReserveControls
+            drop={drop}
+            status={status}
+            busy={busy}
+            blockedUntil={outcome?.retryUntil}
+            now={now}
+            secondary={outcome?.kind === "purchased"}
+            onReserve={onReserve}
+          />
+        )}
       </div>
     </article>
   );

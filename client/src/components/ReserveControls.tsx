@@ -10,11 +10,13 @@ interface Props {
   /** Server time (ms) before which a retry is pointless (after a 429). */
   blockedUntil?: number;
   now: number;
+  /** Right after a purchase: buying more is possible but not the point, so the button steps back. */
+  secondary?: boolean;
   onReserve: (quantity: number) => void;
 }
 
 /** Quantity picker and Reserve, or the reason reserving is not possible now. */
-export function ReserveControls({ drop, status, busy, blockedUntil, now, onReserve }: Props) {
+export function ReserveControls({ drop, status, busy, blockedUntil, now, secondary = false, onReserve }: Props) {
   const id = useId();
   const [quantity, setQuantity] = useState(1);
   const allowance = Math.max(0, drop.maxPerUser - (drop.myPurchasedQuantity ?? 0));
@@ -67,9 +69,12 @@ export function ReserveControls({ drop, status, busy, blockedUntil, now, onReser
       <button
         type="submit"
         disabled={busy !== undefined || status !== "live" || waiting}
-        className="rounded-md bg-indigo-600 px-5 py-2 font-semibold text-white hover:bg-indigo-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600 disabled:cursor-not-allowed disabled:bg-slate-300 disabled:text-slate-600"
+        data-emphasis={secondary ? "secondary" : "primary"}
+        className={`rounded-md px-5 py-2 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600 disabled:cursor-not-allowed disabled:bg-slate-300 disabled:text-slate-600 ${
+          secondary ? "border border-indigo-300 bg-white font-medium text-indigo-700 hover:bg-indigo-50" : "bg-indigo-600 font-semibold text-white hover:bg-indigo-700"
+        }`}
       >
-        {busy === "reserving" ? "Reserving…" : status === "sold_out" ? "Sold out" : "Reserve"}
+        {busy === "reserving" ? "Reserving…" : status === "sold_out" ? "Sold out" : secondary ? "Reserve more" : "Reserve"}
       </button>
       {reason && <p className="w-full text-sm text-slate-600">{reason}</p>}
     </form>
