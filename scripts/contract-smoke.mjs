@@ -18,7 +18,7 @@ if (!ADMIN) { console.error("usage: node scripts/contract-smoke.mjs BASE_URL ADM
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const req = createRequire(path.join(root, "package.json"));
 let ioMod;
-for (const p of ["socket.io-client", "./client/node_modules/socket.io-client", "./server/node_modules/socket.io-client"]) { try { ioMod = req(p); break; } catch {} }
+for (const p of ["socket.io-client", "./client/node_modules/socket.io-client", "./server/node_modules/socket.io-client"]) { try { ioMod = req(p); break; } catch { /* not installed there: try the next place */ } }
 if (!ioMod) { console.error("socket.io-client is not installed: run npm ci at the repository root first"); process.exit(2); }
 const io = ioMod.io;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -28,7 +28,7 @@ async function api(base, method, path, { token, body, headers = {} } = {}) {
   const h = { ...headers }; if (token) h.authorization = `Bearer ${token}`;
   let payload; if (body !== undefined) { payload = JSON.stringify(body); h["content-type"] = "application/json"; }
   const r = await fetch(base + path, { method, headers: h, body: payload });
-  const text = await r.text(); let json = null; try { json = JSON.parse(text); } catch {}
+  const text = await r.text(); let json = null; try { json = JSON.parse(text); } catch { /* not JSON: json stays null and the check says so */ }
   return { status: r.status, json, text, headers: r.headers };
 }
 const run = Math.random().toString(36).slice(2, 7);

@@ -30,7 +30,9 @@ export const opaqueId = z.string({ message: "must be a string id" }).min(1, "mus
 // A UTF-16 surrogate without its pair (JSON allows "\ud800") has no UTF-8 form,
 // so PostgreSQL refuses it; control characters belong in no text of ours.
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+// eslint-disable-next-line no-control-regex -- finding control characters is what these two are for
 const CONTROL = /[\u0000-\u001f\u007f]/;
+// eslint-disable-next-line no-control-regex -- as above, with tab and line breaks allowed
 const CONTROL_BUT_LINES = /[\u0000-\u0008\u000b-\u001f\u007f]/;
 
 /** Free text that PostgreSQL can store and a page can show: trimmed, well-formed, no control characters. */
