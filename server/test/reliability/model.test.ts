@@ -426,9 +426,10 @@ class EditDrop implements Command {
 
     const committed = liveHeld(m, di) + sold(m, di);
     if (totalStock !== undefined && totalStock < committed) {
-      // Refused as a whole: the lapsed holds it released are rolled back with it.
+      // The edit is refused, but the lapsed holds the function released on the way stay released.
       expectError(response, 409, "STOCK_BELOW_COMMITTED");
       expect(response.body.details).toEqual({ heldStock: liveHeld(m, di), soldStock: sold(m, di) });
+      releaseLapsed(m, di);
       return;
     }
     expect(response.status, show(response)).toBe(200);
@@ -438,6 +439,23 @@ class EditDrop implements Command {
     if (maxPerUser !== undefined) d.maxPerUser = maxPerUser;
     if (phase) d.phase = phase;
     d.changed = true;
+    if (d.phase !== "live") {
+      // An edit that leaves the drop not live ends its active holds at once; their deadline
+      // becomes the time of the edit, which only the database knows.
+      const ending = m.holds.filter((hold) => hold.drop === di && hold.state === "active");
+      const { rows } = await server.db.pool.query<{ id: string; expires_at: Date; status: string }>(
+        "SELECT id::text, expires_at, status::text FROM reservations WHERE id = ANY($1::uuid[])",
+        [ending.map((hold) => hold.id)],
+      );
+      for (const hold of ending) {
+        const row = rows.find((r) => r.id === hold.id)!;
+        expect(row.status, "a hold on a drop that is no longer live has ended").toBe("expired");
+        expect(row.expires_at.getTime()).toBeLessThanOrEqual(Date.parse(hold.expiresAt));
+        hold.state = "expired";
+        hold.expiresAt = row.expires_at.toISOString();
+      }
+      if (ending.length > 0) note("edit ended holds");
+    }
     expect(response.body).toMatchObject({
       id: d.id,
       totalStock: d.totalStock,
