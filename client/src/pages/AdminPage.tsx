@@ -70,7 +70,8 @@ function AdminConsole({ token, onSignOut }: { token: string; onSignOut: (reason?
           Sign out
         </button>
       </PageHeader>
-      <main className="mx-auto grid max-w-6xl gap-6 px-4 py-6 lg:grid-cols-[1fr_24rem]">
+      {/* minmax(0, 1fr) rather than an auto column: a wide table or chart must not stretch the page past the screen. */}
+      <main className="mx-auto grid max-w-6xl grid-cols-1 gap-6 px-4 py-6 lg:grid-cols-[minmax(0,1fr)_24rem]">
         <div className="flex min-w-0 flex-col gap-6">
           <section aria-labelledby="table-heading">
             <h2 id="table-heading" className="mb-3 text-lg font-semibold">

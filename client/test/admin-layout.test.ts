@@ -1,0 +1,44 @@
+import type { Page } from "playwright-core";
+import { expect, it } from "vitest";
+import { ADMIN_TOKEN } from "../../server/test/server.js";
+import { describeInBrowser, screenshot, uniqueName, waitForLive } from "./support/browser.js";
+import { browserSuite } from "./support/fixture.js";
+
+describeInBrowser("admin page layout", () => {
+  const suite = browserSuite();
+
+  async function signedInAdmin(options: { phone?: boolean } = {}): Promise<Page> {
+    const page = await (await suite.context(options)).newPage();
+    await page.goto(`${suite.server.url}/admin`);
+    await page.getByLabel("Admin token").fill(ADMIN_TOKEN);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await waitForLive(page);
+    return page;
+  }
+
+  it("fits a 390 px phone: no sideways scrolling, every drop's counters and Manage on screen", async () => {
+    const drop = await suite.server.api.createDrop({ name: uniqueName("Phone Fit"), price: "1199.00", totalStock: 1200 });
+    const page = await signedInAdmin({ phone: true });
+    const manage = page.getByRole("button", { name: `Manage ${drop.name}` });
+    await manage.waitFor();
+
+    const inViewport = async (name: string) => {
+      const box = (await page.getByRole("button", { name }).boundingBox())!;
+      return box.x >= 0 && box.x + box.width <= 390;
+    };
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    expect(await manage.isVisible()).toBe(true);
+    expect(await inViewport(`Manage ${drop.name}`)).toBe(true);
+    const row = page.locator(`[data-drop-id="${drop.id}"]`);
+    for (const counter of ["row-available", "row-held", "row-sold", "row-total"]) {
+      const box = (await row.getByTestId(counter).boundingBox())!;
+      expect(box.x + box.width, counter).toBeLessThanOrEqual(390);
+    }
+    await screenshot(page, "admin-phone");
+
+    // The chart and the edit form of the chosen drop fit too.
+    await manage.click();
+    await page.getByRole("form", { name: `Edit ${drop.name}` }).waitFor();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  });
+});
