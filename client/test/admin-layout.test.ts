@@ -41,4 +41,25 @@ describeInBrowser("admin page layout", () => {
     await page.getByRole("form", { name: `Edit ${drop.name}` }).waitFor();
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
   });
+
+  it("shows every date field of the new-drop form whole at desktop width", async () => {
+    const page = await signedInAdmin();
+    const form = page.getByRole("form", { name: "New drop" });
+    await form.waitFor();
+    for (const label of ["Starts at", "Ends at"]) {
+      const input = form.getByLabel(label);
+      await input.fill("2030-12-24T18:30:15");
+      // A date input clips its fields inside the browser's own shadow DOM, where scrollWidth cannot
+      // see; its natural width (width: auto) is the room those fields need.
+      const { width, needed } = await input.evaluate((element: HTMLElement) => {
+        const width = element.getBoundingClientRect().width;
+        element.style.width = "auto";
+        const needed = element.getBoundingClientRect().width;
+        element.style.width = "";
+        return { width, needed };
+      });
+      expect(width, label).toBeGreaterThanOrEqual(needed);
+    }
+    await screenshot(page, "admin-new-drop");
+  });
 });

@@ -3,12 +3,13 @@ import { isApiError } from "../../api/http";
 import type { DropFields } from "../../api/admin";
 import { fieldsToSend, type DropField, type DropFormValues } from "../../lib/drop-form";
 
-const FIELDS: { field: DropField; label: string; type: string; hint?: string; step?: string }[] = [
-  { field: "name", label: "Name", type: "text" },
+// Wide fields take the whole row: a date input with seconds needs about 265 px to show every part.
+const FIELDS: { field: DropField; label: string; type: string; hint?: string; step?: string; wide?: boolean }[] = [
+  { field: "name", label: "Name", type: "text", wide: true },
   { field: "price", label: "Price", type: "text", hint: "e.g. 199.99" },
   { field: "totalStock", label: "Total stock", type: "number" },
-  { field: "startsAt", label: "Starts at", type: "datetime-local", hint: "Blank: now (new drops)", step: "1" },
-  { field: "endsAt", label: "Ends at", type: "datetime-local", hint: "Blank: no end", step: "1" },
+  { field: "startsAt", label: "Starts at", type: "datetime-local", hint: "Blank: now (new drops)", step: "1", wide: true },
+  { field: "endsAt", label: "Ends at", type: "datetime-local", hint: "Blank: no end", step: "1", wide: true },
   { field: "holdSeconds", label: "Hold seconds", type: "number", hint: "10 to 3600" },
   { field: "maxPerUser", label: "Max per shopper", type: "number", hint: "1 to 100" },
 ];
@@ -77,10 +78,10 @@ export function DropForm({ title, submitLabel, initial, editing = false, onSubmi
         {title}
       </h2>
       <div className="mt-3 grid gap-3 sm:grid-cols-2">
-        {FIELDS.map(({ field, label, type, hint, step }) => {
+        {FIELDS.map(({ field, label, type, hint, step, wide }) => {
           const error = errors[field];
           return (
-            <div key={field} className={field === "name" ? "sm:col-span-2" : undefined}>
+            <div key={field} className={wide ? "sm:col-span-2" : undefined}>
               <label htmlFor={`${id}-${field}`} className="block text-sm font-medium">
                 {label}
               </label>
