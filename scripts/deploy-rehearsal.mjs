@@ -249,7 +249,7 @@ async function rehearseRender() {
   try {
     for (const part of render.buildCommand.split(" && ")) {
       if (/migrate/.test(part) && !database) {
-        database = await startThrowawayDatabase(copy, env);
+        database = await startThrowawayDatabase(copy);
         Object.assign(env, { DATABASE_URL: database.url, DIRECT_URL: database.url });
       }
       const output = await runStep("Render build", offline(part), { cwd: copy, env });
@@ -262,7 +262,7 @@ async function rehearseRender() {
   await rehearseNpmStart(copy);
 }
 
-async function startThrowawayDatabase(copy, env) {
+async function startThrowawayDatabase(copy) {
   const dataDir = await mkdtemp(path.join(tmpdir(), "dropline-rehearsal-db-"));
   temporary.push(dataDir);
   const embedded = pathToFileURL(path.join(copy, "server", "dist", "db", "embedded.js")).href;
