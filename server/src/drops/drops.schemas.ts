@@ -1,5 +1,7 @@
 import { z } from "zod";
-import { httpsUrl, instant, money, plainText } from "../http/schema-parts.js";
+import { money } from "../values/money.js";
+import { httpsUrl, plainText } from "../values/text.js";
+import { instant } from "../values/time.js";
 import { reservationSchema } from "../reservations/reservations.schemas.js";
 
 export const dropStatusSchema = z.enum(["upcoming", "live", "sold_out", "ended"]);

@@ -1,6 +1,6 @@
 import type { Services } from "../context.js";
 import { AppError } from "../errors.js";
-import { isOurId } from "../http/schema-parts.js";
+import { isOurId } from "../values/ids.js";
 import type { PublicDrop } from "../realtime/events.js";
 import { publishStockChange } from "../stock/publish.js";
 import { toDropView } from "./drop-view.js";

@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import { AppError } from "../errors.js";
-import { canonicalId } from "./schema-parts.js";
+import { canonicalId } from "../values/ids.js";
 
 export interface FieldProblem {
   path: string;

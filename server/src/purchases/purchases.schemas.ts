@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { opaqueId } from "../http/schema-parts.js";
+import { opaqueId } from "../values/ids.js";
 
 export const purchaseSchema = z.object({
   id: z.string(),

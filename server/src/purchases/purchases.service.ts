@@ -1,7 +1,7 @@
 import type { Services } from "../context.js";
 import { isUniqueViolation, sqlState } from "../db/errors.js";
 import { AppError } from "../errors.js";
-import { isOurId } from "../http/schema-parts.js";
+import { isOurId } from "../values/ids.js";
 import { toReservation } from "../reservations/reservation-view.js";
 import { publishStockChange } from "../stock/publish.js";
 import { newConfirmationCode } from "./confirmation-code.js";

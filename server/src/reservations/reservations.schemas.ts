@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { opaqueId } from "../http/schema-parts.js";
+import { opaqueId } from "../values/ids.js";
 
 export const reservationStatusSchema = z.enum(["active", "completed", "expired", "cancelled"]);
 export type ReservationStatus = z.infer<typeof reservationStatusSchema>;

@@ -1,7 +1,7 @@
 import type { Services } from "../context.js";
 import { isForeignKeyViolation, isUniqueViolation } from "../db/errors.js";
 import { AppError } from "../errors.js";
-import { isOurId } from "../http/schema-parts.js";
+import { isOurId } from "../values/ids.js";
 import { noteStock, publishStockChange } from "../stock/publish.js";
 import { toReservation } from "./reservation-view.js";
 import type { CreateReservationInput, Reservation } from "./reservations.schemas.js";

@@ -1,22 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { instant, money } from "./schema-parts.js";
-
-describe("money", () => {
-  it.each([
-    ["199.99", "199.99"],
-    [199.99, "199.99"],
-    ["10", "10.00"],
-    [10.5, "10.50"],
-    ["0007.5", "7.50"],
-    ["9999999999.99", "9999999999.99"],
-  ])("accepts %o as %s", (input, expected) => {
-    expect(money.parse(input)).toBe(expected);
-  });
-
-  it.each([["0"], [0], ["-1"], [-5], ["1.999"], [0.1 + 0.2], ["abc"], [""], [1e21], [Number.NaN], [true], ["12345678901"]])("refuses %o", (input) => {
-    expect(money.safeParse(input).success).toBe(false);
-  });
-});
+import { instant } from "./time.js";
 
 describe("instants", () => {
   it("accepts ISO times with a zone", () => {
