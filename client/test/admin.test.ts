@@ -21,6 +21,23 @@ describeInBrowser("admin page in a real browser", () => {
     expect(await page.getByTestId("drops-table").count()).toBe(0);
   });
 
+  it("signs in without a failed request or a console error", async () => {
+    const page = await openAdmin();
+    const errors: string[] = [];
+    page.on("console", (message) => {
+      if (message.type() === "error") errors.push(message.text());
+    });
+    page.on("response", (response) => {
+      if (response.status() >= 400) errors.push(`${response.status()} ${response.request().method()} ${response.url()}`);
+    });
+    await page.getByLabel("Admin token").fill(ADMIN_TOKEN);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("form", { name: "New drop" }).waitFor();
+    await waitForLive(page);
+    await page.waitForLoadState("networkidle");
+    expect(errors).toEqual([]);
+  });
+
   it("creates a drop that an open shopper page shows without reloading, and charts its stock live", async () => {
     const shopper = await openAsShopper(await suite.context(), suite.server.url, uniqueName("fran"));
     // Survives only if the page is never reloaded.
