@@ -1,4 +1,4 @@
-import { useEffect, useRef } from "react";
+import { useEffect, useEffectEvent, useRef } from "react";
 import type { Reservation } from "../api/types";
 import type { Busy } from "../hooks/useHolds";
 import { focusWasLost } from "../lib/focus";
@@ -31,9 +31,10 @@ export function HoldPanel({ hold, price, now, busy, onPurchase, onRelease, onDea
     if (focusWasLost()) purchaseButton.current?.focus();
   }, []);
 
+  // Once, when the deadline passes; not on every tick after it, nor when the parent passes a new callback.
+  const deadlinePassed = useEffectEvent(onDeadline);
   useEffect(() => {
-    if (over) onDeadline();
-    // Once, when the deadline passes; not on every tick after it.
+    if (over) deadlinePassed();
   }, [over]);
 
   // Screen readers hear milestones, not every second.

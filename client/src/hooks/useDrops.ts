@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "react";
 import { isApiError } from "../api/http";
 import { fetchDrops } from "../api/shopper";
 import type { DropView, PublicDrop, PurchaseCompleted, StockUpdated } from "../api/types";
@@ -15,10 +15,13 @@ export function useDrops(options: { token: string | null; includeEnded?: boolean
   const [drops, setDrops] = useState<DropView[]>([]);
   const [loaded, setLoaded] = useState(false);
   const [loadError, setLoadError] = useState<string | null>(null);
+  // Read by callbacks when they run, so the callbacks stay the same across renders; updated once a render commits.
   const dropsRef = useRef(drops);
-  dropsRef.current = drops;
   const onUnauthorizedRef = useRef(options.onUnauthorized);
-  onUnauthorizedRef.current = options.onUnauthorized;
+  useLayoutEffect(() => {
+    dropsRef.current = drops;
+    onUnauthorizedRef.current = options.onUnauthorized;
+  });
 
   // Ordering of local edits against list requests: a list that left before a
   // purchase landed must not bring the bought hold back.

@@ -103,7 +103,7 @@ export function useHolds({ token, drops, onChanged, onUnauthorized }: Options) {
         onChanged();
       }
     },
-    [token, drops, fail, onChanged, setBusy],
+    [token, drops, fail, onChanged, setBusy, setOutcome],
   );
 
   /**

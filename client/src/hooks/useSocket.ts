@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useLayoutEffect, useRef, useState } from "react";
 import { io, type Socket } from "socket.io-client";
 import type { ServerToClientEvents } from "../api/types";
 import { socketUrl } from "../config";
@@ -25,10 +25,13 @@ const EVENTS: (keyof ServerToClientEvents)[] = [
  * token means a new connection.
  */
 export function useSocket(token: string | null, handlers: SocketHandlers): Connection {
-  const [connection, setConnection] = useState<Connection>("connecting");
-  // Handlers change every render; the socket must not reconnect for that.
+  // Tagged with the token of the socket it describes: a new token's socket starts out connecting.
+  const [state, setState] = useState<{ token: string | null; connection: Connection }>({ token, connection: "connecting" });
+  // Handlers change every render; the socket must not reconnect for that. Updated once the render commits.
   const handlersRef = useRef(handlers);
-  handlersRef.current = handlers;
+  useLayoutEffect(() => {
+    handlersRef.current = handlers;
+  });
 
   useEffect(() => {
     const options = {
@@ -39,7 +42,7 @@ export function useSocket(token: string | null, handlers: SocketHandlers): Conne
       transports: ["websocket", "polling"],
     };
     const socket: Socket<ServerToClientEvents> = socketUrl ? io(socketUrl, options) : io(options);
-    setConnection("connecting");
+    const setConnection = (connection: Connection) => setState({ token, connection });
 
     socket.on("connect", () => {
       setConnection("live");
@@ -65,5 +68,5 @@ export function useSocket(token: string | null, handlers: SocketHandlers): Conne
     };
   }, [token]);
 
-  return connection;
+  return state.token === token ? state.connection : "connecting";
 }
