@@ -1,4 +1,4 @@
-import { useRef } from "react";
+import { useState } from "react";
 import type { DropView } from "../api/types";
 import type { Busy } from "../hooks/useHolds";
 import { formatCountdown, formatDateTime } from "../lib/format";
@@ -28,8 +28,9 @@ interface Props {
 export function DropCard({ drop, now, signedIn, busy, outcome, onReserve, onPurchase, onRelease, onHoldDeadline, onDismiss }: Props) {
   // Status follows the server clock here, so "upcoming" turns "live" at startsAt with no message needed.
   const status = statusAt(drop, now);
-  const sawUpcoming = useRef(status === "upcoming");
-  if (status === "upcoming") sawUpcoming.current = true;
+  // Remembered so that the moment it goes live can be announced; set while rendering, as React advises for state that follows props.
+  const [sawUpcoming, setSawUpcoming] = useState(status === "upcoming");
+  if (status === "upcoming" && !sawUpcoming) setSawUpcoming(true);
   const headingId = `drop-${drop.id}`;
   const hold = drop.myReservation?.status === "active" ? drop.myReservation : null;
 
@@ -62,7 +63,7 @@ export function DropCard({ drop, now, signedIn, busy, outcome, onReserve, onPurc
         </p>
       )}
       <p aria-live="polite" className="sr-only">
-        {sawUpcoming.current && status === "live" ? `${drop.name} is live now.` : ""}
+        {sawUpcoming && status === "live" ? `${drop.name} is live now.` : ""}
       </p>
 
       <StockBar available={drop.availableStock} held={drop.heldStock} sold={drop.soldStock} total={drop.totalStock} />
