@@ -2,6 +2,7 @@ import { createServer, type Server as HttpServer } from "node:http";
 import path from "node:path";
 import type { AddressInfo } from "node:net";
 import { ServerClock } from "./clock.js";
+import { readDatabaseClock } from "./clock.sql.js";
 import type { Config } from "./config.js";
 import type { Services } from "./context.js";
 import { resolveSecrets, type Secrets } from "./auth/secrets.js";
@@ -12,6 +13,7 @@ import { expireDueHolds, startSweeper, type Sweeper } from "./expiry/sweeper.js"
 import { auditStock } from "./audit/audit.js";
 import { createApp } from "./http/app.js";
 import { ReadinessProbe } from "./health/readiness.js";
+import { pingDatabase } from "./health/readiness.sql.js";
 import { OwnerLock } from "./idempotency/owner-lock.js";
 import { logger } from "./log.js";
 import { MockPaymentGateway, type PaymentGateway } from "./payments/gateway.js";
@@ -149,8 +151,7 @@ async function repairAfterCrash(database: Database, services: Services): Promise
   // A few quick readings of the database clock, so serverTime is right from the first answer.
   for (let i = 0; i < 5; i++) {
     const sentAt = Date.now();
-    const [row] = await database.prisma.$queryRaw<{ now: Date }[]>`SELECT clock_timestamp() AS now`;
-    services.clock.observe(row!.now, sentAt, Date.now());
+    services.clock.observe(await readDatabaseClock(database.prisma), sentAt, Date.now());
   }
   let released = 0;
   for (let round = 0; round < 100; round++) {
@@ -166,7 +167,7 @@ async function repairAfterCrash(database: Database, services: Services): Promise
 async function isDatabaseReady(database: Database): Promise<boolean> {
   try {
     await Promise.race([
-      database.pool.query("SELECT 1"),
+      pingDatabase(database.pool),
       new Promise((_, reject) => setTimeout(() => reject(new Error("timeout")), 2_000).unref()),
     ]);
     return true;

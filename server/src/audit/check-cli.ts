@@ -6,6 +6,7 @@ import { loadConfig } from "../config.js";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "../db/embedded.js";
 import { runMigrations } from "../db/migrate.js";
 import { connectDatabase } from "../db/prisma.js";
+import { pingDatabase } from "../health/readiness.sql.js";
 import { setLogLevel } from "../log.js";
 import { auditStock } from "./audit.js";
 
@@ -39,7 +40,7 @@ async function main() {
 async function reachable(url: string): Promise<boolean> {
   const database = connectDatabase(url, 1);
   try {
-    await database.pool.query("SELECT 1");
+    await pingDatabase(database.pool);
     return true;
   } catch {
     return false;

@@ -5,6 +5,13 @@ import { logger } from "../log.js";
 
 export type Db = PrismaClient;
 
+/** The row a query always returns (a stock function, a SELECT without FROM): none is a bug, not an answer. */
+export function onlyRow<T>(rows: T[]): T {
+  const [row] = rows;
+  if (row === undefined) throw new Error("The database returned no row where it always returns one.");
+  return row;
+}
+
 export interface Database {
   prisma: PrismaClient;
   pool: pg.Pool;

@@ -5,7 +5,7 @@ import type { PublicDrop } from "../realtime/events.js";
 import { publishStockChange } from "../stock/publish.js";
 import { toDropView } from "./drop-view.js";
 import type { CreateDropInput, DropList, DropView, UpdateDropInput } from "./drops.schemas.js";
-import { callUpdateDrop, findDropRow, findShopperState, listDropRows } from "./drops.sql.js";
+import { callUpdateDrop, findDropRow, findShopperState, insertDrop, listDropRows } from "./drops.sql.js";
 
 export async function listDrops(services: Services, options: { includeEnded: boolean; userId?: string }): Promise<DropList> {
   const rows = await listDropRows(services.db, options.includeEnded);
@@ -26,21 +26,18 @@ export async function createDrop(services: Services, input: CreateDropInput): Pr
   // startsAt defaults to now, so an endsAt in the past is as wrong as one before startsAt.
   const startsAt = input.startsAt ?? services.clock.now();
   if (input.endsAt && input.endsAt <= startsAt) throw endsBeforeStart();
-  const drop = await services.db.drop.create({
-    data: {
-      name: input.name,
-      price: input.price,
-      totalStock: input.totalStock,
-      startsAt,
-      endsAt: input.endsAt ?? null,
-      holdSeconds: input.holdSeconds ?? services.config.holdSeconds,
-      maxPerUser: input.maxPerUser ?? 1,
-      imageUrl: input.imageUrl ?? null,
-      description: input.description ?? null,
-    },
-    select: { id: true },
+  const dropId = await insertDrop(services.db, {
+    name: input.name,
+    price: input.price,
+    totalStock: input.totalStock,
+    startsAt,
+    endsAt: input.endsAt ?? null,
+    holdSeconds: input.holdSeconds ?? services.config.holdSeconds,
+    maxPerUser: input.maxPerUser ?? 1,
+    imageUrl: input.imageUrl ?? null,
+    description: input.description ?? null,
   });
-  const view = await publicView(services, drop.id);
+  const view = await publicView(services, dropId);
   services.notifier.dropCreated(view);
   return view;
 }

@@ -58,6 +58,24 @@ export async function listDropRows(db: Db, includeEnded: boolean): Promise<DropR
   return db.$queryRaw<DropRow[]>(selectDropViews(where, 500));
 }
 
+/** A new drop with every default already decided. */
+export interface NewDrop {
+  name: string;
+  price: string;
+  totalStock: number;
+  startsAt: Date;
+  endsAt: Date | null;
+  holdSeconds: number;
+  maxPerUser: number;
+  imageUrl: string | null;
+  description: string | null;
+}
+
+export async function insertDrop(db: Db, drop: NewDrop): Promise<string> {
+  const row = await db.drop.create({ data: drop, select: { id: true } });
+  return row.id;
+}
+
 export interface ShopperDropState {
   holds: Omit<ReservationDbRow, "db_now">[];
   purchased: { drop_id: string; quantity: number }[];

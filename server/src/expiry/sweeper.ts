@@ -1,22 +1,13 @@
 import type { Db } from "../db/prisma.js";
-import { deleteOldIdempotencyKeys } from "../idempotency/idempotency.js";
+import { deleteOldIdempotencyKeys } from "../idempotency/idempotency.sql.js";
 import { logger } from "../log.js";
 import { publishStockChange, type StockOutlets } from "../stock/publish.js";
-import type { StockRow } from "../stock/stock.js";
-
-interface SweepRow extends StockRow {
-  /** null on the one row that only carries the database clock. */
-  drop_id: string | null;
-}
+import { callExpireDueHolds } from "./sweeper.sql.js";
 
 /** Releases every lapsed hold (up to `maxDrops` drops per call) and tells browsers. Returns holds expired. */
 export async function expireDueHolds(db: Db, out: StockOutlets, maxDrops = 200): Promise<number> {
   const sentAt = Date.now();
-  const rows = await db.$queryRaw<SweepRow[]>`
-    SELECT drop_id::text, total_stock, held_stock, sold_stock, version, starts_at, ends_at, decided_at, expired
-    FROM dropline_expire_due_holds(${maxDrops}::int)
-    UNION ALL
-    SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, clock_timestamp(), NULL`;
+  const rows = await callExpireDueHolds(db, maxDrops);
   const receivedAt = Date.now();
   let expired = 0;
   for (const row of rows) {

@@ -5,7 +5,8 @@ import type { Db } from "../db/prisma.js";
 import { AppError } from "../errors.js";
 import { requireShopper } from "../http/auth.js";
 import { logger } from "../log.js";
-import { OWNER_LOCK_CLASS, type OwnerLock } from "./owner-lock.js";
+import { claimKey, findKey, releaseKey, storeAnswer } from "./idempotency.sql.js";
+import type { OwnerLock } from "./owner-lock.js";
 
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 /** How long a duplicate waits for the first request before it is told IDEMPOTENCY_KEY_IN_USE. */
@@ -41,11 +42,7 @@ export function idempotent(db: Db, owner: Pick<OwnerLock, "current">) {
 
     const send = res.json.bind(res);
     res.json = (body: unknown) => {
-      const store =
-        res.statusCode >= 500
-          ? db.$executeRaw`DELETE FROM idempotency_keys WHERE user_id = ${shopper.id}::uuid AND key = ${key}`
-          : db.$executeRaw`UPDATE idempotency_keys SET status_code = ${res.statusCode}, response = ${JSON.stringify(body)}::jsonb
-                           WHERE user_id = ${shopper.id}::uuid AND key = ${key}`;
+      const store = res.statusCode >= 500 ? releaseKey(db, shopper.id, key) : storeAnswer(db, shopper.id, key, res.statusCode, body);
       store.then(
         () => send(body),
         (error: unknown) => {
@@ -61,17 +58,7 @@ export function idempotent(db: Db, owner: Pick<OwnerLock, "current">) {
 
 async function claim(db: Db, userId: string, key: string, requestHash: string, owner: number | null): Promise<boolean> {
   try {
-    const rows = await db.$queryRaw<unknown[]>`
-      INSERT INTO idempotency_keys (user_id, key, request_hash, owner) VALUES (${userId}::uuid, ${key}, ${requestHash}, ${owner}::int)
-      ON CONFLICT (user_id, key) DO UPDATE SET request_hash = excluded.request_hash, created_at = now(), owner = excluded.owner
-        WHERE idempotency_keys.status_code IS NULL
-          AND (idempotency_keys.created_at < now() - make_interval(secs => ${ABANDONED_AFTER_S})
-               OR (idempotency_keys.owner IS NOT NULL AND NOT EXISTS (
-                     SELECT 1 FROM pg_locks l
-                     WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2
-                       AND l.classid = ${OWNER_LOCK_CLASS}::int::oid AND l.objid = idempotency_keys.owner::oid)))
-      RETURNING 1`;
-    return rows.length > 0;
+    return await claimKey(db, userId, key, requestHash, owner, ABANDONED_AFTER_S);
   } catch (error) {
     // A validly signed token of a shopper the database no longer has: the same answer as without a key.
     if (isForeignKeyViolation(error)) throw new AppError("UNAUTHENTICATED", "This session is no longer valid; start a new one.");
@@ -82,8 +69,7 @@ async function claim(db: Db, userId: string, key: string, requestHash: string, o
 async function replay(db: Db, userId: string, key: string, requestHash: string, res: Response) {
   const deadline = Date.now() + WAIT_FOR_FIRST_MS;
   for (;;) {
-    const [row] = await db.$queryRaw<{ request_hash: string; status_code: number | null; response: unknown }[]>`
-      SELECT request_hash, status_code, response FROM idempotency_keys WHERE user_id = ${userId}::uuid AND key = ${key}`;
+    const row = await findKey(db, userId, key);
     if (row && row.request_hash !== requestHash) {
       throw new AppError("IDEMPOTENCY_KEY_REUSED", "This Idempotency-Key was used with a different request; use a new key.");
     }
@@ -125,9 +111,4 @@ function canonicalJson(value: unknown, depth = 0): string | undefined {
     return isArray ? `[${parts.join(",")}]` : `{${parts.join(",")}}`;
   }
   return JSON.stringify(value) ?? "null";
-}
-
-/** Keys are kept 24 h (API.md). */
-export async function deleteOldIdempotencyKeys(db: Db): Promise<number> {
-  return db.$executeRaw`DELETE FROM idempotency_keys WHERE created_at < now() - interval '24 hours'`;
 }

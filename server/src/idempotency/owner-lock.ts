@@ -1,9 +1,7 @@
 import { randomInt } from "node:crypto";
 import pg from "pg";
 import { logger } from "../log.js";
-
-/** The first half of every owner lock's key: "DROP" in ASCII, so our advisory locks are easy to spot in pg_locks. */
-export const OWNER_LOCK_CLASS = 0x44524f50;
+import { takeOwnerLock } from "./idempotency.sql.js";
 
 /**
  * A session advisory lock this process holds for as long as it lives, on its
@@ -48,7 +46,7 @@ export class OwnerLock {
       await client.end();
       return;
     }
-    await client.query("SELECT pg_advisory_lock($1::int, $2::int)", [OWNER_LOCK_CLASS, this.key]);
+    await takeOwnerLock(client, this.key);
     this.client = client;
     this.held = true;
   }

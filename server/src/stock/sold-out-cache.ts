@@ -1,5 +1,6 @@
 import type { Db } from "../db/prisma.js";
 import { logger } from "../log.js";
+import { findSoldOutFacts } from "./sold-out-cache.sql.js";
 
 interface Entry {
   version: number;
@@ -96,14 +97,7 @@ export class SoldOutCache {
   private async load(dropId: string, entry: Entry): Promise<void> {
     const loadedAt = this.now();
     try {
-      const [row] = await this.db.$queryRaw<{ shoppers: string[] | null; next_deadline: Date | null; max_per_user: number | null }[]>`
-        SELECT
-          (SELECT max_per_user FROM drops WHERE id = ${dropId}::uuid) AS max_per_user,
-          (SELECT array_agg(DISTINCT user_id::text) FROM (
-             SELECT user_id FROM reservations WHERE drop_id = ${dropId}::uuid AND status = 'active'
-             UNION ALL
-             SELECT user_id FROM purchases WHERE drop_id = ${dropId}::uuid) s) AS shoppers,
-          (SELECT min(expires_at) FROM reservations WHERE drop_id = ${dropId}::uuid AND status = 'active') AS next_deadline`;
+      const row = await findSoldOutFacts(this.db, dropId);
       if (this.entries.get(dropId) !== entry) return; // a newer change replaced it meanwhile
       entry.maxPerUser = row?.max_per_user ?? 0;
       entry.exempt = new Set(row?.shoppers ?? []);
