@@ -10,6 +10,10 @@ export interface DropFields {
   endsAt?: string | null;
   holdSeconds?: number | string;
   maxPerUser?: number | string;
+  /** null clears it. */
+  imageUrl?: string | null;
+  /** null clears it. */
+  description?: string | null;
 }
 
 /** GET /api/admin/whoami: true for the admin token, false for a token the server refuses (401, or 403 for a shopper's). */

@@ -5,6 +5,7 @@ import { formatCountdown, formatDateTime } from "../lib/format";
 import { formatMoney } from "../lib/money";
 import type { Outcome } from "../lib/outcomes";
 import { statusAt } from "../lib/status";
+import { DropImage } from "./DropImage";
 import { HoldPanel } from "./HoldPanel";
 import { OutcomeBanner } from "./OutcomeBanner";
 import { ReserveControls } from "./ReserveControls";
@@ -41,6 +42,7 @@ export function DropCard({ drop, now, signedIn, busy, outcome, onReserve, onPurc
       data-drop-id={drop.id}
       className="flex flex-col gap-4 rounded-xl border border-slate-200 bg-white p-4 shadow-sm sm:p-5"
     >
+      {drop.imageUrl && <DropImage url={drop.imageUrl} name={drop.name} />}
       <header className="flex items-start justify-between gap-3">
         <div>
           <h3 id={headingId} className="text-lg font-semibold leading-tight">
@@ -52,6 +54,12 @@ export function DropCard({ drop, now, signedIn, busy, outcome, onReserve, onPurc
         </div>
         <StatusBadge status={status} />
       </header>
+      {drop.description && (
+        // The admin's line breaks are kept; a long word wraps rather than widening the card.
+        <p data-testid="drop-description" className="whitespace-pre-line wrap-anywhere text-sm text-slate-700">
+          {drop.description}
+        </p>
+      )}
 
       {status === "upcoming" && (
         <p className="rounded-md bg-sky-50 px-3 py-2 text-sm text-sky-900">

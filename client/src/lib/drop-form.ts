@@ -10,6 +10,8 @@ export interface DropFormValues {
   endsAt: string;
   holdSeconds: string;
   maxPerUser: string;
+  imageUrl: string;
+  description: string;
 }
 
 export type DropField = keyof DropFormValues;
@@ -22,6 +24,8 @@ export const emptyDropForm: DropFormValues = {
   endsAt: "",
   holdSeconds: "60",
   maxPerUser: "1",
+  imageUrl: "",
+  description: "",
 };
 
 /** An ISO time as a `datetime-local` value, in the admin's own time zone. */
@@ -46,6 +50,8 @@ export function formValuesOf(drop: DropView): DropFormValues {
     endsAt: toLocalInput(drop.endsAt),
     holdSeconds: String(drop.holdSeconds),
     maxPerUser: String(drop.maxPerUser),
+    imageUrl: drop.imageUrl ?? "",
+    description: drop.description ?? "",
   };
 }
 
@@ -67,6 +73,9 @@ export function fieldsToSend(values: DropFormValues, before?: DropFormValues): D
   if (changed("maxPerUser")) fields.maxPerUser = integer(values.maxPerUser);
   if (changed("startsAt") && values.startsAt) fields.startsAt = fromLocalInput(values.startsAt);
   if (changed("endsAt")) fields.endsAt = values.endsAt ? fromLocalInput(values.endsAt) : null;
+  // Emptied means "no image" / "no description": null clears what the drop had.
+  if (changed("imageUrl")) fields.imageUrl = values.imageUrl.trim() || null;
+  if (changed("description")) fields.description = values.description.trim() ? values.description : null;
   // A new drop needs these even when left blank: the server then names them as missing.
   if (!before) {
     fields.name ??= "";

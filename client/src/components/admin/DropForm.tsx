@@ -12,6 +12,8 @@ const FIELDS: { field: DropField; label: string; type: string; hint?: string; st
   { field: "endsAt", label: "Ends at", type: "datetime-local", hint: "Blank: no end", step: "1", wide: true },
   { field: "holdSeconds", label: "Hold seconds", type: "number", hint: "10 to 3600" },
   { field: "maxPerUser", label: "Max per shopper", type: "number", hint: "1 to 100" },
+  { field: "imageUrl", label: "Image URL", type: "url", hint: "https:// only. Blank: no image", wide: true },
+  { field: "description", label: "Description", type: "textarea", hint: "Up to 2,000 characters; line breaks are kept. Blank: none", wide: true },
 ];
 
 interface Props {
@@ -35,6 +37,15 @@ export function DropForm({ title, submitLabel, initial, editing = false, onSubmi
   const [general, setGeneral] = useState<string | null>(null);
   const [done, setDone] = useState<string | null>(null);
   const [sending, setSending] = useState(false);
+
+  /** What an input and a textarea share: value, change, error state and note. */
+  const control = (field: DropField, error: string | undefined) => ({
+    value: values[field],
+    onChange: (event: React.ChangeEvent<HTMLInputElement | HTMLTextAreaElement>) => setValues((current) => ({ ...current, [field]: event.target.value })),
+    "aria-invalid": error ? true : undefined,
+    "aria-describedby": `${id}-${field}-note`,
+    className: `mt-1 w-full rounded-md border px-3 py-2 focus-visible:outline-2 focus-visible:outline-indigo-600 ${error ? "border-rose-500" : "border-slate-300"}`,
+  });
 
   async function submit(event: React.FormEvent) {
     event.preventDefault();
@@ -85,17 +96,11 @@ export function DropForm({ title, submitLabel, initial, editing = false, onSubmi
               <label htmlFor={`${id}-${field}`} className="block text-sm font-medium">
                 {label}
               </label>
-              <input
-                id={`${id}-${field}`}
-                name={field}
-                type={type}
-                step={step}
-                value={values[field]}
-                onChange={(event) => setValues((current) => ({ ...current, [field]: event.target.value }))}
-                aria-invalid={error ? true : undefined}
-                aria-describedby={`${id}-${field}-note`}
-                className={`mt-1 w-full rounded-md border px-3 py-2 focus-visible:outline-2 focus-visible:outline-indigo-600 ${error ? "border-rose-500" : "border-slate-300"}`}
-              />
+              {type === "textarea" ? (
+                <textarea id={`${id}-${field}`} name={field} rows={4} {...control(field, error)} />
+              ) : (
+                <input id={`${id}-${field}`} name={field} type={type} step={step} {...control(field, error)} />
+              )}
               <p id={`${id}-${field}-note`} data-testid={`error-${field}`} className={`mt-0.5 text-xs ${error ? "text-rose-700" : "text-slate-500"}`}>
                 {error ?? hint ?? ""}
               </p>
