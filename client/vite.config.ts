@@ -14,6 +14,9 @@ export default defineConfig({
     // load on drop day costs no compression work (see server/src/http/app.ts).
     compression({ algorithms: ["brotliCompress", "gzip"], include: /\.(js|css|svg)$/, threshold: 0 }),
   ],
+  // The socket payload schemas are bundled from server/src, whose files import zod: resolve it
+  // from the client's own install, so the build does not depend on where the server's copy lives.
+  resolve: { dedupe: ["zod"] },
   server: {
     proxy: {
       "/api": server,

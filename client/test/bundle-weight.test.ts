@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { entryScripts } from "./support/bundle.js";
 
@@ -36,5 +37,16 @@ describe("shopper page weight (production build in client/dist)", () => {
       .filter((file) => file.endsWith(".js") && !entry.some((e) => e.file === `assets/${file}`))
       .map((file) => readFileSync(path.join(assets, file), "utf8"));
     for (const marker of ADMIN_ONLY) expect(lazy.some((text) => text.includes(marker)), `no chunk has "${marker}"`).toBe(true);
+  });
+
+  it("leaves zod (the socket payload checker) out of the entry scripts: it loads on its own", () => {
+    // zod names its error class in its own code, minified or not.
+    expect(entry.some((file) => file.text.includes("ZodError")), "zod is in the shopper's entry scripts").toBe(false);
+    const assets = path.join(clientDist, "assets");
+    const checker = readdirSync(assets).filter((file) => /^socket-payloads-.*\.js$/.test(file));
+    expect(checker).toHaveLength(1);
+    const text = readFileSync(path.join(assets, checker[0]!));
+    expect(text.toString("utf8")).toContain("ZodError");
+    console.info(`socket payload checker, loaded after the page starts: assets/${checker[0]} ${(gzipSync(text).length / 1000).toFixed(1)} kB gzipped`);
   });
 });

@@ -134,4 +134,54 @@ describeInBrowser("shoppers see each other live", () => {
     // Only the refetch on reconnect can know this.
     await expectStock(card, { available: 4, held: 1, sold: 0 });
   });
+
+  it("checks socket payloads against the server's schemas: a malformed one is dropped, the next valid one applied", async () => {
+    const drop = await suite.server.api.createDrop({ name: uniqueName("Strict"), totalStock: 10 });
+    const context = await suite.context();
+    // The checker is a lazy chunk; hold it back to see that events arriving before it wait rather than pass unchecked.
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let requested = false;
+    await context.route("**/assets/socket-payloads-*.js", async (route) => {
+      requested = true;
+      await released;
+      await route.continue();
+    });
+    const warnings: string[] = [];
+    context.on("console", (message) => {
+      if (message.type() === "warning") warnings.push(message.text());
+    });
+    // stockUpdated frames for this drop that reached the page's socket.
+    let framesIn = 0;
+    context.on("page", (page) =>
+      page.on("websocket", (socket) =>
+        socket.on("framereceived", ({ payload }) => {
+          if (String(payload).includes("stockUpdated") && String(payload).includes(drop.id)) framesIn++;
+        }),
+      ),
+    );
+    const { page } = await suite.shopper("strict", { context });
+    const card = dropCard(page, drop.name);
+    await expectStock(card, { available: 10, held: 0, sold: 0 });
+
+    const io = suite.server.realtime.io;
+    // Far ahead in version: were it applied, the valid update after it would look stale and be ignored.
+    io.emit("stockUpdated", { dropId: drop.id, availableStock: "9", heldStock: 1, soldStock: 0, status: "live", version: drop.version + 50 } as never);
+    io.emit("stockUpdated", { dropId: drop.id, availableStock: 7, heldStock: 2, soldStock: 1, status: "live", version: drop.version + 1 });
+    // Both have reached the page, and wait there for the checker: the card still shows what the list said.
+    await expect.poll(() => framesIn).toBe(2);
+    await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+    expect(await card.getByTestId("stock-available").textContent()).toBe("10");
+
+    expect(requested).toBe(true);
+    release();
+    await expectStock(card, { available: 7, held: 2, sold: 1 });
+    await expect.poll(() => warnings.find((text) => text.includes("stockUpdated"))).toMatch(/does not match the server's schema \(availableStock: /);
+
+    // Once loaded, checking is immediate: another malformed one is dropped without a second warning.
+    io.emit("stockUpdated", { dropId: drop.id, availableStock: 3, status: "gone", version: drop.version + 60 } as never);
+    io.emit("stockUpdated", { dropId: drop.id, availableStock: 6, heldStock: 3, soldStock: 1, status: "live", version: drop.version + 2 });
+    await expectStock(card, { available: 6, held: 3, sold: 1 });
+    expect(warnings.filter((text) => text.includes("stockUpdated"))).toHaveLength(1);
+  });
 });

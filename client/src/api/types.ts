@@ -1,5 +1,6 @@
-// The server's zod-inferred types, imported as types only: nothing from the
-// server (or zod) is bundled, and a contract change breaks `npm run typecheck`.
+// The server's zod-inferred types, imported as types only, so a contract change
+// breaks `npm run typecheck`. (The socket payload schemas themselves are bundled,
+// in a lazy chunk: src/lib/socket-payloads.ts.)
 export type { DropList, DropStatus, DropView, TopPurchaser } from "../../../server/src/drops/drops.schemas";
 export type { Reservation, ReservationStatus } from "../../../server/src/reservations/reservations.schemas";
 export type { Purchase } from "../../../server/src/purchases/purchases.schemas";

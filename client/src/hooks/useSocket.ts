@@ -2,6 +2,7 @@ import { useEffect, useLayoutEffect, useRef, useState } from "react";
 import { io, type Socket } from "socket.io-client";
 import type { ServerToClientEvents } from "../api/types";
 import { socketUrl } from "../config";
+import { payloadGate } from "../lib/payload-gate";
 
 export type Connection = "connecting" | "live" | "reconnecting";
 
@@ -54,15 +55,11 @@ export function useSocket(token: string | null, handlers: SocketHandlers): Conne
       if (reason === "io server disconnect") socket.connect();
     });
     socket.on("connect_error", () => setConnection("reconnecting"));
-    for (const event of EVENTS) {
-      const forward = (payload: unknown) => {
-        // The event map is compile-time only; a payload that is not even an object is dropped.
-        if (typeof payload !== "object" || payload === null) return;
-        (handlersRef.current[event] as ((payload: unknown) => void) | undefined)?.(payload);
-      };
-      socket.on(event, forward as never);
-    }
+    // The event map is compile-time only: payloads reach the handlers through the schema check.
+    const gate = payloadGate((event, payload) => (handlersRef.current[event] as ((payload: unknown) => void) | undefined)?.(payload));
+    for (const event of EVENTS) socket.on(event, ((payload: unknown) => gate.push(event, payload)) as never);
     return () => {
+      gate.close();
       socket.removeAllListeners();
       socket.disconnect();
     };

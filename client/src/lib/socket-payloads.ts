@@ -1,0 +1,32 @@
+import type { z } from "zod";
+import {
+  publicDropSchema,
+  purchaseCompletedSchema,
+  reservationExpiredSchema,
+  reservationUpdatedSchema,
+  stockUpdatedSchema,
+  type ServerToClientEvents,
+} from "../../../server/src/realtime/events";
+
+type EventName = keyof ServerToClientEvents;
+export type Payload<E extends EventName> = Parameters<ServerToClientEvents[E]>[0];
+
+// The server's own schemas, the one description of each payload: a change there is checked here too.
+const schemas: { [E in EventName]: z.ZodType<Payload<E>> } = {
+  stockUpdated: stockUpdatedSchema,
+  purchaseCompleted: purchaseCompletedSchema,
+  dropCreated: publicDropSchema,
+  dropUpdated: publicDropSchema,
+  reservationExpired: reservationExpiredSchema,
+  reservationUpdated: reservationUpdatedSchema,
+};
+
+export type PayloadCheck = { ok: true; payload: unknown } | { ok: false; problem: string };
+
+/** The payload as the schema reads it, or what is wrong with it (first issue only: it goes to a log line). */
+export function checkPayload(event: EventName, payload: unknown): PayloadCheck {
+  const result = schemas[event].safeParse(payload);
+  if (result.success) return { ok: true, payload: result.data };
+  const issue = result.error.issues[0];
+  return { ok: false, problem: issue ? `${issue.path.join(".") || "payload"}: ${issue.message}` : "does not match" };
+}
