@@ -7,7 +7,7 @@ import { entryScripts } from "./support/bundle.js";
 
 /**
  * gzip kB (1,000 bytes) of the scripts the shopper page needs before it runs.
- * The target was 75 kB, but React 19's react-dom alone is 67 kB of it, so the
+ * The target was 75 kB, but React 19 (react + react-dom) alone is 67 kB, so the
  * budget sits just above what the page weighs now: it catches the admin page
  * (or anything else big) creeping back in. See docs/PERFORMANCE.md, "Shopper page weight".
  */
