@@ -1,22 +1,22 @@
-import { dropStatus } from "../stock/stock.js";
-import { toReservation } from "../reservations/reservation-view.js";
+import { toReservation } from "../stock/hold-view.js";
+import { availableStock, dropStatus } from "../stock/stock.js";
 import type { DropView } from "./drops.schemas.js";
 import type { DropRow, ShopperDropState } from "./drops.sql.js";
 
 /** `now` is the serverTime of the response; the status uses the database time of the read. */
 export function toDropView(row: DropRow, now: Date, shopper?: ShopperDropState): DropView {
-  const availableStock = row.total_stock - row.held_stock - row.sold_stock;
+  const available = availableStock(row);
   const view: DropView = {
     id: row.id,
     name: row.name,
     price: row.price,
     totalStock: row.total_stock,
-    availableStock,
+    availableStock: available,
     heldStock: row.held_stock,
     soldStock: row.sold_stock,
     startsAt: row.starts_at.toISOString(),
     endsAt: row.ends_at?.toISOString() ?? null,
-    status: dropStatus({ startsAt: row.starts_at, endsAt: row.ends_at, availableStock }, row.db_now),
+    status: dropStatus({ startsAt: row.starts_at, endsAt: row.ends_at, availableStock: available }, row.db_now),
     holdSeconds: row.hold_seconds,
     maxPerUser: row.max_per_user,
     imageUrl: row.image_url,
@@ -26,12 +26,7 @@ export function toDropView(row: DropRow, now: Date, shopper?: ShopperDropState):
   };
   if (shopper) {
     const hold = shopper.holds.find((h) => h.drop_id === row.id);
-    view.myReservation = hold
-      ? toReservation(
-          { id: hold.id, dropId: hold.drop_id, quantity: hold.quantity, status: hold.status, createdAt: hold.created_at, expiresAt: hold.expires_at },
-          now,
-        )
-      : null;
+    view.myReservation = hold ? toReservation(hold, now) : null;
     view.myPurchasedQuantity = shopper.purchased.find((p) => p.drop_id === row.id)?.quantity ?? 0;
   }
   return view;

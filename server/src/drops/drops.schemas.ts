@@ -2,10 +2,11 @@ import { z } from "zod";
 import { money } from "../values/money.js";
 import { httpsUrl, plainText } from "../values/text.js";
 import { instant } from "../values/time.js";
-import { reservationSchema } from "../reservations/reservations.schemas.js";
+import { reservationSchema } from "../stock/hold-view.js";
+import { dropStatusSchema } from "../stock/stock.js";
 
-export const dropStatusSchema = z.enum(["upcoming", "live", "sold_out", "ended"]);
-export type DropStatus = z.infer<typeof dropStatusSchema>;
+// A drop's status follows from its stock and times, so stock/stock.ts decides it (and defines it).
+export type { DropStatus } from "../stock/stock.js";
 
 export const topPurchaserSchema = z.object({
   username: z.string(),

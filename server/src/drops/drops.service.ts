@@ -2,7 +2,7 @@ import type { Services } from "../context.js";
 import { AppError } from "../errors.js";
 import { isOurId } from "../values/ids.js";
 import type { PublicDrop } from "../realtime/events.js";
-import { publishStockChange } from "../stock/publish.js";
+import { publishStockChange } from "../realtime/publish.js";
 import { toDropView } from "./drop-view.js";
 import type { CreateDropInput, DropList, DropView, UpdateDropInput } from "./drops.schemas.js";
 import { callUpdateDrop, findDropRow, findShopperState, insertDrop, listDropRows } from "./drops.sql.js";
@@ -54,7 +54,7 @@ export async function updateDrop(services: Services, dropId: string, input: Upda
   const row = await callUpdateDrop(services.db, dropId, patch);
   if (row.outcome === "DROP_NOT_FOUND") throw dropNotFound();
   services.soldOut.forget(dropId);
-  if (row.outcome === "UPDATED" || (row.expired?.length ?? 0) > 0) publishStockChange(services, dropId, row);
+  if (row.outcome === "UPDATED" || row.expired.length > 0) publishStockChange(services, dropId, row);
   if (row.outcome === "ENDS_BEFORE_START") throw endsBeforeStart();
   if (row.outcome === "STOCK_BELOW_COMMITTED") {
     throw new AppError("STOCK_BELOW_COMMITTED", `totalStock cannot go below the ${row.committed} units held or sold.`, {

@@ -1,6 +1,7 @@
 import { Prisma } from "../generated/prisma/client.js";
-import type { Db } from "../db/prisma.js";
-import type { ReservationDbRow } from "../reservations/reservations.sql.js";
+import { onlyRow, type Db } from "../db/prisma.js";
+import { holdColumns } from "../reservations/reservations.sql.js";
+import type { HoldRow } from "../stock/hold-view.js";
 import type { StockRow } from "../stock/stock.js";
 
 export interface DropRow {
@@ -77,7 +78,7 @@ export async function insertDrop(db: Db, drop: NewDrop): Promise<string> {
 }
 
 export interface ShopperDropState {
-  holds: Omit<ReservationDbRow, "db_now">[];
+  holds: HoldRow[];
   purchased: { drop_id: string; quantity: number }[];
 }
 
@@ -87,8 +88,8 @@ export async function findShopperState(db: Db, userId: string, dropIds: string[]
   const ids = Prisma.join(dropIds.map((id) => Prisma.sql`${id}::uuid`));
   const [holds, purchased] = await Promise.all([
     db.$queryRaw<ShopperDropState["holds"]>`
-      SELECT id::text, drop_id::text, quantity, status::text, created_at, expires_at FROM reservations
-      WHERE user_id = ${userId}::uuid AND status = 'active' AND expires_at > now() AND drop_id IN (${ids})`,
+      SELECT ${holdColumns} FROM reservations r
+      WHERE r.user_id = ${userId}::uuid AND r.status = 'active' AND r.expires_at > now() AND r.drop_id IN (${ids})`,
     db.$queryRaw<ShopperDropState["purchased"]>`
       SELECT drop_id::text, sum(quantity)::int AS quantity FROM purchases
       WHERE user_id = ${userId}::uuid AND drop_id IN (${ids}) GROUP BY drop_id`,
@@ -106,7 +107,8 @@ export type UpdateDropRow =
  * holds the fields to change under their API names; null clears a field.
  */
 export async function callUpdateDrop(db: Db, dropId: string, patch: Record<string, unknown>): Promise<UpdateDropRow> {
-  const rows = await db.$queryRaw<UpdateDropRow[]>`
-    SELECT * FROM dropline_update_drop(${dropId}::uuid, ${JSON.stringify(patch)}::jsonb)`;
-  return rows[0]!;
+  return onlyRow(
+    await db.$queryRaw<UpdateDropRow[]>`
+      SELECT * FROM dropline_update_drop(${dropId}::uuid, ${JSON.stringify(patch)}::jsonb)`,
+  );
 }

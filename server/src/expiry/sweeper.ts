@@ -1,7 +1,7 @@
 import type { Db } from "../db/prisma.js";
 import { deleteOldIdempotencyKeys } from "../idempotency/idempotency.sql.js";
 import { logger } from "../log.js";
-import { publishStockChange, type StockOutlets } from "../stock/publish.js";
+import { publishStockChange, type StockOutlets } from "../realtime/publish.js";
 import { callExpireDueHolds } from "./sweeper.sql.js";
 
 /** Releases every lapsed hold (up to `maxDrops` drops per call) and tells browsers. Returns holds expired. */
@@ -17,7 +17,7 @@ export async function expireDueHolds(db: Db, out: StockOutlets, maxDrops = 200):
       continue;
     }
     publishStockChange(out, row.drop_id, row);
-    expired += row.expired?.length ?? 0;
+    expired += row.expired.length;
   }
   return expired;
 }

@@ -2,9 +2,10 @@ import type { Services } from "../context.js";
 import { isUniqueViolation, sqlState } from "../db/errors.js";
 import { AppError } from "../errors.js";
 import { isOurId } from "../values/ids.js";
-import { toReservation } from "../reservations/reservation-view.js";
-import { publishStockChange } from "../stock/publish.js";
+import { publishStockChange } from "../realtime/publish.js";
+import { toReservation } from "../stock/hold-view.js";
 import { newConfirmationCode } from "./confirmation-code.js";
+import { toPurchase } from "./purchase-view.js";
 import type { Purchase } from "./purchases.schemas.js";
 import { callCompletePurchase, findCheckout, topPurchasers, type CompletePurchaseRow } from "./purchases.sql.js";
 
@@ -28,22 +29,11 @@ export async function purchaseHold(services: Services, shopper: Shopper, reserva
   if (!isOurId(reservationId)) throw reservationNotFound();
   const checkout = await findCheckout(services.db, reservationId, shopper.id);
   if (!checkout) throw reservationNotFound();
-  if (checkout.purchase_id) {
+  if (checkout.purchase_id !== null) {
     services.metrics.purchases.inc({ outcome: "repeat" });
-    return {
-      created: false,
-      purchase: {
-        id: checkout.purchase_id,
-        dropId: checkout.drop_id,
-        reservationId,
-        quantity: checkout.purchase_quantity!,
-        amountPaid: checkout.amount_paid!,
-        confirmationCode: checkout.confirmation_code!,
-        createdAt: checkout.purchased_at!.toISOString(),
-      },
-    };
+    return { created: false, purchase: toPurchase(checkout) };
   }
-  if (checkout.status !== "active" || checkout.expires_at <= checkout.db_now) {
+  if (checkout.hold_status !== "active" || checkout.hold_expires_at <= checkout.db_now) {
     services.metrics.purchases.inc({ outcome: "expired" });
     throw holdGone();
   }
@@ -66,10 +56,9 @@ export async function purchaseHold(services: Services, shopper: Shopper, reserva
   }
 
   services.metrics.purchases.inc({ outcome: { PURCHASED: "purchased", ALREADY_PURCHASED: "repeat", NOT_ACTIVE: "expired", NOT_FOUND: "not_found" }[row.outcome] });
-  const dropId = row.drop_id!;
-  if (row.outcome === "PURCHASED" || (row.expired?.length ?? 0) > 0) publishStockChange(services, dropId, row, shopper.id);
-
   if (row.outcome === "NOT_FOUND") throw reservationNotFound();
+  if (row.outcome === "PURCHASED" || row.expired.length > 0) publishStockChange(services, row.drop_id, row, shopper.id);
+
   if (row.outcome === "NOT_ACTIVE") {
     await services.payments.refund(charge.paymentRef);
     throw holdGone();
@@ -79,28 +68,14 @@ export async function purchaseHold(services: Services, shopper: Shopper, reserva
     await services.payments.refund(charge.paymentRef);
   }
 
-  const purchase: Purchase = {
-    id: row.purchase_id!,
-    dropId,
-    reservationId,
-    quantity: row.quantity!,
-    amountPaid: row.amount_paid!,
-    confirmationCode: row.confirmation_code!,
-    createdAt: row.purchased_at!.toISOString(),
-  };
+  const purchase = toPurchase(row);
   if (row.outcome === "PURCHASED") {
-    services.notifier.reservationChanged(
-      shopper.id,
-      toReservation(
-        { id: reservationId, dropId, quantity: purchase.quantity, status: "completed", createdAt: checkout.created_at, expiresAt: checkout.expires_at },
-        services.clock.now(),
-      ),
-    );
+    services.notifier.reservationChanged(shopper.id, toReservation({ ...checkout, hold_status: "completed" }, services.clock.now()));
     services.notifier.purchaseCompleted({
-      dropId,
+      dropId: row.drop_id,
       username: shopper.username,
       quantity: purchase.quantity,
-      topPurchasers: await topPurchasers(services.db, dropId),
+      topPurchasers: await topPurchasers(services.db, row.drop_id),
     });
   }
   return { created: row.outcome === "PURCHASED", purchase };

@@ -1,46 +1,38 @@
-import type { Db } from "../db/prisma.js";
-import type { StockRow } from "../stock/stock.js";
+import { onlyRow, type Db } from "../db/prisma.js";
 import type { TopPurchaser } from "../drops/drops.schemas.js";
+import { holdColumns } from "../reservations/reservations.sql.js";
+import type { HoldRow } from "../stock/hold-view.js";
+import type { StockRow } from "../stock/stock.js";
 
-export interface CheckoutRow {
+/** A purchase as every query of ours names its columns (as the purchase function does). */
+export interface PurchaseRow {
+  purchase_id: string;
   drop_id: string;
-  status: "active" | "completed" | "expired" | "cancelled";
-  created_at: Date;
-  expires_at: Date;
-  amount: string;
-  db_now: Date;
-  purchase_id: string | null;
-  purchase_quantity: number | null;
-  amount_paid: string | null;
-  confirmation_code: string | null;
-  purchased_at: Date | null;
+  reservation_id: string;
+  quantity: number;
+  amount_paid: string;
+  confirmation_code: string;
+  purchased_at: Date;
 }
 
 /** The hold as the shopper is about to pay for it, with its purchase if it has one. */
+export type CheckoutRow = HoldRow & { amount: string; db_now: Date } & (PurchaseRow | { purchase_id: null });
+
 export async function findCheckout(db: Db, reservationId: string, userId: string): Promise<CheckoutRow | undefined> {
-  const rows = await db.$queryRaw<CheckoutRow[]>`
-    SELECT r.drop_id::text, r.status::text, r.created_at, r.expires_at, (r.unit_price * r.quantity)::text AS amount,
-           clock_timestamp() AS db_now,
-           p.id::text AS purchase_id, p.quantity AS purchase_quantity, p.amount_paid::text AS amount_paid,
-           p.confirmation_code, p.created_at AS purchased_at
+  const [row] = await db.$queryRaw<CheckoutRow[]>`
+    SELECT ${holdColumns}, (r.unit_price * r.quantity)::text AS amount, clock_timestamp() AS db_now,
+           p.id::text AS purchase_id, p.reservation_id::text AS reservation_id, p.quantity,
+           p.amount_paid::text AS amount_paid, p.confirmation_code, p.created_at AS purchased_at
     FROM reservations r LEFT JOIN purchases p ON p.reservation_id = r.id
     WHERE r.id = ${reservationId}::uuid AND r.user_id = ${userId}::uuid`;
-  return rows[0];
+  return row;
 }
 
-export type CompletePurchaseOutcome = "NOT_FOUND" | "NOT_ACTIVE" | "PURCHASED" | "ALREADY_PURCHASED";
-
-export interface CompletePurchaseRow extends StockRow {
-  outcome: CompletePurchaseOutcome;
-  purchase_id: string | null;
-  drop_id: string | null;
-  quantity: number | null;
-  amount_paid: string | null;
-  confirmation_code: string | null;
-  purchased_at: Date | null;
-  payment_ref: string | null;
-  hold_status: string | null;
-}
+export type CompletePurchaseRow =
+  | ({ outcome: "PURCHASED"; payment_ref: null } & PurchaseRow & StockRow)
+  | ({ outcome: "ALREADY_PURCHASED"; payment_ref: string } & PurchaseRow & StockRow)
+  | ({ outcome: "NOT_ACTIVE"; drop_id: string } & StockRow)
+  | { outcome: "NOT_FOUND" };
 
 export async function callCompletePurchase(
   db: Db,
@@ -49,13 +41,15 @@ export async function callCompletePurchase(
   confirmationCode: string,
   paymentRef: string,
 ): Promise<CompletePurchaseRow> {
-  const rows = await db.$queryRaw<CompletePurchaseRow[]>`
-    SELECT c.outcome, c.purchase_id::text, c.drop_id::text, c.quantity, c.amount_paid::text AS amount_paid,
-           c.confirmation_code, c.purchased_at, p.payment_ref, c.hold_status,
-           c.total_stock, c.held_stock, c.sold_stock, c.version, c.starts_at, c.ends_at, c.decided_at, c.expired
-    FROM dropline_complete_purchase(${reservationId}::uuid, ${userId}::uuid, ${confirmationCode}, ${paymentRef}) c
-    LEFT JOIN purchases p ON p.id = c.purchase_id`;
-  return rows[0]!;
+  // The join sees the purchases made before this statement: payment_ref is the earlier charge's on ALREADY_PURCHASED.
+  return onlyRow(
+    await db.$queryRaw<CompletePurchaseRow[]>`
+      SELECT c.outcome, c.purchase_id::text, c.drop_id::text, ${reservationId}::uuid::text AS reservation_id, c.quantity, c.amount_paid::text AS amount_paid,
+             c.confirmation_code, c.purchased_at, p.payment_ref,
+             c.total_stock, c.held_stock, c.sold_stock, c.version, c.starts_at, c.ends_at, c.decided_at, c.expired
+      FROM dropline_complete_purchase(${reservationId}::uuid, ${userId}::uuid, ${confirmationCode}, ${paymentRef}) c
+      LEFT JOIN purchases p ON p.id = c.purchase_id`,
+  );
 }
 
 export async function topPurchasers(db: Db, dropId: string): Promise<TopPurchaser[]> {

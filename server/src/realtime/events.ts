@@ -1,6 +1,7 @@
 import { z } from "zod";
-import { dropStatusSchema, dropViewSchema, topPurchaserSchema } from "../drops/drops.schemas.js";
-import { reservationSchema } from "../reservations/reservations.schemas.js";
+import { dropViewSchema, topPurchaserSchema } from "../drops/drops.schemas.js";
+import { reservationSchema } from "../stock/hold-view.js";
+import { dropStatusSchema } from "../stock/stock.js";
 
 /** Socket payloads, shared by server, client and tests (API.md, "Socket.IO"). */
 export const stockUpdatedSchema = z.object({

@@ -1,4 +1,4 @@
-import type { Reservation } from "../reservations/reservations.schemas.js";
+import type { Reservation } from "../stock/hold-view.js";
 import type { PublicDrop, PurchaseCompleted, StockUpdated } from "./events.js";
 
 /**

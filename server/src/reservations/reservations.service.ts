@@ -2,10 +2,10 @@ import type { Services } from "../context.js";
 import { isForeignKeyViolation, isUniqueViolation } from "../db/errors.js";
 import { AppError } from "../errors.js";
 import { isOurId } from "../values/ids.js";
-import { noteStock, publishStockChange } from "../stock/publish.js";
-import { toReservation } from "./reservation-view.js";
+import { publishStockChange } from "../realtime/publish.js";
+import { toReservation } from "../stock/hold-view.js";
 import type { CreateReservationInput, Reservation } from "./reservations.schemas.js";
-import { callReleaseHold, callTakeHold, findOwnReservation, recordOf, type TakeHoldRow } from "./reservations.sql.js";
+import { callReleaseHold, callTakeHold, findOwnReservation, type TakeHoldRow } from "./reservations.sql.js";
 
 export interface HoldResult {
   /** false when the shopper already had an active hold on the drop: it is returned unchanged. */
@@ -29,8 +29,8 @@ export async function takeHold(services: Services, userId: string, input: Create
   if (row.outcome === "DROP_NOT_FOUND") throw dropNotFound();
   // The shopper of a hold or a limit is exempt from the fast path: only the database knows their answer.
   const involved = row.outcome === "CREATED" || row.outcome === "EXISTING" || row.outcome === "LIMIT_EXCEEDED" ? userId : undefined;
-  if (row.outcome === "CREATED" || (row.expired?.length ?? 0) > 0) publishStockChange(services, input.dropId, row, involved);
-  else if (row.outcome !== "DROP_NOT_LIVE") noteStock(services, input.dropId, row, involved);
+  if (row.outcome === "CREATED" || row.expired.length > 0) publishStockChange(services, input.dropId, row, involved);
+  else if (row.outcome !== "DROP_NOT_LIVE") services.soldOut.noteStock(input.dropId, row, involved);
 
   switch (row.outcome) {
     case "DROP_NOT_LIVE":
@@ -41,17 +41,7 @@ export async function takeHold(services: Services, userId: string, input: Create
       throw outOfStock();
     case "EXISTING":
     case "CREATED": {
-      const reservation = toReservation(
-        {
-          id: row.hold_id!,
-          dropId: input.dropId,
-          quantity: row.hold_quantity!,
-          status: "active",
-          createdAt: row.hold_created_at!,
-          expiresAt: row.hold_expires_at!,
-        },
-        services.clock.now(),
-      );
+      const reservation = toReservation(row, services.clock.now());
       if (row.outcome === "CREATED") services.notifier.reservationChanged(userId, reservation);
       return { created: row.outcome === "CREATED", reservation };
     }
@@ -75,7 +65,7 @@ export async function getReservation(services: Services, userId: string, reserva
   if (!isOurId(reservationId)) throw reservationNotFound();
   const row = await findOwnReservation(services.db, reservationId, userId);
   if (!row) throw reservationNotFound();
-  return toReservation(recordOf(row), services.clock.now());
+  return toReservation(row, services.clock.now());
 }
 
 /** Cancels an active hold; its units are back in stock when this returns. */
@@ -83,22 +73,11 @@ export async function cancelReservation(services: Services, userId: string, rese
   if (!isOurId(reservationId)) throw reservationNotFound();
   const row = await callReleaseHold(services.db, reservationId, userId);
   if (row.outcome === "NOT_FOUND") throw reservationNotFound();
-  const dropId = row.drop_id!;
-  if (row.outcome === "CANCELLED" || (row.expired?.length ?? 0) > 0) publishStockChange(services, dropId, row, userId);
+  if (row.outcome === "CANCELLED" || row.expired.length > 0) publishStockChange(services, row.drop_id, row, userId);
   if (row.outcome === "NOT_ACTIVE") {
     throw new AppError("RESERVATION_NOT_ACTIVE", `This hold is ${row.hold_status} and cannot be cancelled.`, { status: row.hold_status });
   }
-  const reservation = toReservation(
-    {
-      id: reservationId,
-      dropId,
-      quantity: row.hold_quantity!,
-      status: "cancelled",
-      createdAt: row.hold_created_at!,
-      expiresAt: row.hold_expires_at!,
-    },
-    services.clock.now(),
-  );
+  const reservation = toReservation(row, services.clock.now());
   services.notifier.reservationChanged(userId, reservation);
   return reservation;
 }

@@ -1,62 +1,40 @@
-import type { Db } from "../db/prisma.js";
+import { Prisma } from "../generated/prisma/client.js";
+import { onlyRow, type Db } from "../db/prisma.js";
+import type { HoldRow } from "../stock/hold-view.js";
 import type { StockRow } from "../stock/stock.js";
 
-export type TakeHoldOutcome = "DROP_NOT_FOUND" | "DROP_NOT_LIVE" | "EXISTING" | "LIMIT_EXCEEDED" | "OUT_OF_STOCK" | "CREATED";
+/** A reservations row (aliased `r`) with its columns named as the stock functions name a hold's. */
+export const holdColumns = Prisma.sql`
+  r.id::text AS hold_id, r.drop_id::text AS drop_id, r.quantity AS hold_quantity, r.status::text AS hold_status,
+  r.created_at AS hold_created_at, r.expires_at AS hold_expires_at`;
 
-export interface TakeHoldRow extends StockRow {
-  outcome: TakeHoldOutcome;
-  hold_id: string | null;
-  hold_quantity: number | null;
-  hold_created_at: Date | null;
-  hold_expires_at: Date | null;
-}
+export type TakeHoldRow =
+  | ({ outcome: "CREATED" | "EXISTING" } & HoldRow & StockRow)
+  | ({ outcome: "DROP_NOT_LIVE" | "LIMIT_EXCEEDED" | "OUT_OF_STOCK" } & StockRow)
+  | { outcome: "DROP_NOT_FOUND" };
 
 /** The hot path: one round trip; the drop row is locked only inside the database. */
 export async function callTakeHold(db: Db, dropId: string, userId: string, quantity: number): Promise<TakeHoldRow> {
-  const rows = await db.$queryRaw<TakeHoldRow[]>`
-    SELECT * FROM dropline_take_hold(${dropId}::uuid, ${userId}::uuid, ${quantity}::int)`;
-  return rows[0]!;
+  // The hold the function answers with is on this drop and active; drop_id and hold_status say so.
+  return onlyRow(
+    await db.$queryRaw<TakeHoldRow[]>`
+      SELECT *, ${dropId}::uuid::text AS drop_id, 'active' AS hold_status
+      FROM dropline_take_hold(${dropId}::uuid, ${userId}::uuid, ${quantity}::int)`,
+  );
 }
 
-export type ReleaseHoldOutcome = "NOT_FOUND" | "NOT_ACTIVE" | "CANCELLED";
-
-export interface ReleaseHoldRow extends StockRow {
-  outcome: ReleaseHoldOutcome;
-  drop_id: string | null;
-  hold_quantity: number | null;
-  hold_status: "active" | "completed" | "expired" | "cancelled" | null;
-  hold_created_at: Date | null;
-  hold_expires_at: Date | null;
-}
+export type ReleaseHoldRow = ({ outcome: "CANCELLED" | "NOT_ACTIVE" } & HoldRow & StockRow) | { outcome: "NOT_FOUND" };
 
 export async function callReleaseHold(db: Db, reservationId: string, userId: string): Promise<ReleaseHoldRow> {
-  const rows = await db.$queryRaw<ReleaseHoldRow[]>`
-    SELECT * FROM dropline_release_hold(${reservationId}::uuid, ${userId}::uuid)`;
-  return rows[0]!;
+  return onlyRow(
+    await db.$queryRaw<ReleaseHoldRow[]>`
+      SELECT *, ${reservationId}::uuid::text AS hold_id
+      FROM dropline_release_hold(${reservationId}::uuid, ${userId}::uuid)`,
+  );
 }
 
-export interface ReservationDbRow {
-  id: string;
-  drop_id: string;
-  quantity: number;
-  status: "active" | "completed" | "expired" | "cancelled";
-  created_at: Date;
-  expires_at: Date;
-  db_now: Date;
+export async function findOwnReservation(db: Db, reservationId: string, userId: string): Promise<HoldRow | undefined> {
+  const [row] = await db.$queryRaw<HoldRow[]>`
+    SELECT ${holdColumns} FROM reservations r WHERE r.id = ${reservationId}::uuid AND r.user_id = ${userId}::uuid`;
+  return row;
 }
-
-export async function findOwnReservation(db: Db, reservationId: string, userId: string): Promise<ReservationDbRow | undefined> {
-  const rows = await db.$queryRaw<ReservationDbRow[]>`
-    SELECT id::text, drop_id::text, quantity, status::text, created_at, expires_at, clock_timestamp() AS db_now
-    FROM reservations WHERE id = ${reservationId}::uuid AND user_id = ${userId}::uuid`;
-  return rows[0];
-}
-
-export const recordOf = (row: ReservationDbRow) => ({
-  id: row.id,
-  dropId: row.drop_id,
-  quantity: row.quantity,
-  status: row.status,
-  createdAt: row.created_at,
-  expiresAt: row.expires_at,
-});

@@ -2,7 +2,8 @@ import type { Services } from "../context.js";
 import { isUniqueViolation } from "../db/errors.js";
 import { AppError } from "../errors.js";
 import { signShopperToken } from "../auth/tokens.js";
-import { toReservation } from "../reservations/reservation-view.js";
+import { toPurchase } from "../purchases/purchase-view.js";
+import { toReservation } from "../stock/hold-view.js";
 import type { CreateSessionInput, MeResponse, SessionResponse } from "./sessions.schemas.js";
 import { findUser, insertUser, listOwnPurchases, listOwnReservations } from "./sessions.sql.js";
 
@@ -28,14 +29,6 @@ export async function getMe(services: Services, userId: string): Promise<MeRespo
   return {
     user,
     reservations: reservations.map((r) => toReservation(r, now)),
-    purchases: purchases.map((p) => ({
-      id: p.id,
-      dropId: p.dropId,
-      reservationId: p.reservationId,
-      quantity: p.quantity,
-      amountPaid: p.amountPaid.toFixed(2),
-      confirmationCode: p.confirmationCode,
-      createdAt: p.createdAt.toISOString(),
-    })),
+    purchases: purchases.map(toPurchase),
   };
 }

@@ -1,6 +1,7 @@
 import type { Db } from "../db/prisma.js";
 import { logger } from "../log.js";
 import { findSoldOutFacts } from "./sold-out-cache.sql.js";
+import { availableStock, type StockRow } from "./stock.js";
 
 interface Entry {
   version: number;
@@ -87,6 +88,18 @@ export class SoldOutCache {
     };
     this.entries.set(change.dropId, fresh);
     void this.load(change.dropId, fresh);
+  }
+
+  /** Feeds what a stock function just said about a drop to the fast path. */
+  noteStock(dropId: string, row: StockRow, shopperId?: string): void {
+    this.observe({
+      dropId,
+      availableStock: availableStock(row),
+      version: row.version,
+      startsAt: row.starts_at,
+      endsAt: row.ends_at,
+      shopperId,
+    });
   }
 
   /** After an admin edit (limits, times): the next request asks the database again. */

@@ -1,15 +1,23 @@
-import type { DropStatus } from "../drops/drops.schemas.js";
+import { z } from "zod";
 
-/** What every stock-changing database function returns about the drop it changed. */
-export interface StockRow {
+export const dropStatusSchema = z.enum(["upcoming", "live", "sold_out", "ended"]);
+export type DropStatus = z.infer<typeof dropStatusSchema>;
+
+/** A drop's unit counters, as every query and stock function names them. */
+export interface StockCounters {
   total_stock: number;
   held_stock: number;
   sold_stock: number;
+}
+
+/** What every stock-changing database function returns about the drop it changed. */
+export interface StockRow extends StockCounters {
   version: number;
   starts_at: Date;
   ends_at: Date | null;
   decided_at: Date;
-  expired: ExpiredHoldJson[] | null;
+  /** Every function sets it ('[]' when nothing lapsed) once it has found the drop. */
+  expired: ExpiredHoldJson[];
 }
 
 /** A hold that a database function released because its deadline had passed. */
@@ -20,6 +28,9 @@ export interface ExpiredHoldJson {
   createdAt: string;
   expiresAt: string;
 }
+
+/** Units no one holds or has bought: the one place this is worked out. */
+export const availableStock = (counters: StockCounters) => counters.total_stock - counters.held_stock - counters.sold_stock;
 
 export function dropStatus(drop: { startsAt: Date; endsAt: Date | null; availableStock: number }, now: Date): DropStatus {
   if (now < drop.startsAt) return "upcoming";
@@ -36,12 +47,12 @@ export interface StockLevels {
 }
 
 export function stockLevels(row: StockRow): StockLevels {
-  const availableStock = row.total_stock - row.held_stock - row.sold_stock;
+  const available = availableStock(row);
   return {
-    availableStock,
+    availableStock: available,
     heldStock: row.held_stock,
     soldStock: row.sold_stock,
-    status: dropStatus({ startsAt: row.starts_at, endsAt: row.ends_at, availableStock }, row.decided_at),
+    status: dropStatus({ startsAt: row.starts_at, endsAt: row.ends_at, availableStock: available }, row.decided_at),
     version: row.version,
   };
 }

@@ -1,0 +1,26 @@
+import type { ServerClock } from "../clock.js";
+import type { Metrics } from "../observability/metrics.js";
+import { expiredHoldRow, toReservation } from "../stock/hold-view.js";
+import type { SoldOutCache } from "../stock/sold-out-cache.js";
+import { stockLevels, type StockRow } from "../stock/stock.js";
+import type { Notifier } from "./notifier.js";
+
+/** Who hears of a stock change. Spelled out, not picked from Services, so realtime/ does not depend on the services' wiring. */
+export interface StockOutlets {
+  notifier: Notifier;
+  clock: ServerClock;
+  soldOut: SoldOutCache;
+  metrics: Metrics;
+}
+
+/**
+ * Tells browsers about a committed stock change: the new levels to everyone,
+ * and a "cart expired" notice to each owner of a hold that lapsed in it.
+ */
+export function publishStockChange(out: StockOutlets, dropId: string, row: StockRow, shopperId?: string): void {
+  out.soldOut.noteStock(dropId, row, shopperId);
+  out.notifier.stockChanged({ dropId, ...stockLevels(row) });
+  const now = out.clock.now();
+  if (row.expired.length > 0) out.metrics.expired.inc(row.expired.length);
+  for (const hold of row.expired) out.notifier.reservationChanged(hold.userId, toReservation(expiredHoldRow(hold, dropId), now));
+}
