@@ -20,8 +20,9 @@ export class ServerClock {
    */
   observe(databaseTime: Date, sentAt: number, receivedAt: number): void {
     const roundTripMs = receivedAt - sentAt;
-    const stale = !this.best || receivedAt - this.best.at > 30_000;
-    if (!stale && roundTripMs > this.best!.roundTripMs) return;
+    const best = this.best;
+    const stale = !best || receivedAt - best.at > 30_000;
+    if (!stale && roundTripMs > best.roundTripMs) return;
     this.best = { roundTripMs, at: receivedAt };
     this.offsetMs = databaseTime.getTime() - (sentAt + receivedAt) / 2;
   }

@@ -11,12 +11,9 @@ export class DropGate {
   constructor(private readonly limit: number) {}
 
   async run<T>(dropId: string, task: () => Promise<T>): Promise<T> {
-    let lane = this.lanes.get(dropId);
-    if (!lane) {
-      lane = { running: 0, waiting: [] };
-      this.lanes.set(dropId, lane);
-    }
-    if (lane.running >= this.limit) await new Promise<void>((resolve) => lane!.waiting.push(resolve));
+    const lane = this.lanes.get(dropId) ?? { running: 0, waiting: [] };
+    this.lanes.set(dropId, lane);
+    if (lane.running >= this.limit) await new Promise<void>((resolve) => lane.waiting.push(resolve));
     else lane.running++;
     try {
       return await task();
