@@ -139,10 +139,9 @@ describeInBrowser("the drop card", () => {
     expect(await card.getByTestId("drop-description").innerText()).toBe("First line\nSecond line");
   });
 
-  // The server's Content-Security-Policy (helmet's default img-src 'self' data:) blocks every https
-  // image on the same-origin deploy, so drop pictures never show there. Marked as failing until the
-  // server allows https: images; then this test fails as "expected to fail" and `.fails` must go.
-  it.fails("loads an https drop image on the page the server serves", async () => {
+  // helmet's default Content-Security-Policy (img-src 'self' data:) blocked every https image on the
+  // page the server serves; the policy now allows https: images.
+  it("loads an https drop image on the page the server serves", async () => {
     const name = uniqueName("Blocked");
     await suite.server.api.createDrop({ name, totalStock: 2, imageUrl: `${IMAGE_HOST}/csp.svg` });
     const context = await suite.context();

@@ -13,6 +13,7 @@ import { reservationRoutes } from "../reservations/reservations.routes.js";
 import { sessionRoutes } from "../sessions/sessions.routes.js";
 import { adminRoutes } from "./admin.routes.js";
 import helmet from "helmet";
+import type pg from "pg";
 import { identify } from "./auth.js";
 import { metricsRoute, requestContext } from "./observability.js";
 import { corsAllowlist } from "./cors.js";
@@ -25,6 +26,8 @@ export interface AppDeps {
   secrets: Secrets;
   /** Answers /api/ready: true when the database responds (a cached probe: readiness floods cost nothing). */
   isReady: () => Promise<boolean>;
+  /** The database pool the rate-limit counters live in (shared by every process and instance). */
+  pool: pg.Pool;
   /** The built React client, served at / when present. */
   clientDir?: string;
 }
@@ -33,13 +36,19 @@ export function createApp(deps: AppDeps): Express {
   const { config, services, secrets } = deps;
   const app = express();
   app.disable("x-powered-by");
-  app.use(helmet({ crossOriginResourcePolicy: config.corsOrigins.length > 0 ? { policy: "cross-origin" } : undefined }));
+  app.use(
+    helmet({
+      crossOriginResourcePolicy: config.corsOrigins.length > 0 ? { policy: "cross-origin" } : undefined,
+      // Drop images live on the shop's own https hosts (imageUrl is https-only); scripts and the rest stay 'self'.
+      contentSecurityPolicy: { directives: { "img-src": ["'self'", "data:", "https:"] } },
+    }),
+  );
   app.use(requestContext(services.metrics));
   // Live data: a 304 from a stale ETag is never what a drop page wants.
   app.set("etag", false);
   app.set("trust proxy", config.trustProxy);
 
-  const limits = createLimits(config);
+  const limits = createLimits(config, deps.pool);
 
   const api = express.Router();
   api.use(corsAllowlist(config.corsOrigins));
