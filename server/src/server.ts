@@ -98,6 +98,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   };
   const readiness = new ReadinessProbe(() => isDatabaseReady(database));
   app = createApp({
+    pool: database.pool,
     config,
     services,
     secrets,

@@ -58,9 +58,13 @@ describe("readiness", () => {
     }) as typeof pool.query;
     try {
       await new Promise((resolve) => setTimeout(resolve, 1_100)); // let the start-up probe's answer age out
+      const started = performance.now();
       const answers = await Promise.all(Array.from({ length: 200 }, () => server.api.call("GET", "/api/ready")));
+      const seconds = (performance.now() - started) / 1000;
       expect(answers.every((answer) => answer.status === 200)).toBe(true);
-      expect(probes).toBe(1);
+      // One probe per second of the flood at most (a loaded machine may stretch it past one second).
+      expect(probes).toBeGreaterThanOrEqual(1);
+      expect(probes).toBeLessThanOrEqual(Math.ceil(seconds));
     } finally {
       pool.query = query;
     }

@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestServer, type TestServer } from "../../test/server.js";
+import { randomUUID } from "node:crypto";
+import { signShopperToken } from "../auth/tokens.js";
+import { loadConfig } from "../config.js";
+import { startServer, type RunningServer } from "../server.js";
+import { createTestDatabase, type TestDatabase } from "../../test/database.js";
+import { ApiClient, SESSION_SECRET, startTestServer, testEnv, type TestServer } from "../../test/server.js";
 
 describe("rate limits", () => {
   let server: TestServer;
@@ -87,5 +92,39 @@ describe("session limits when a shopper token is sent along", () => {
       token = answer.body.token ?? token;
     }
     expect(statuses).toEqual([201, 201, 201, 429, 429, 429]);
+  });
+});
+
+describe("rate limits across two instances on one database", () => {
+  let db: TestDatabase;
+  const servers: RunningServer[] = [];
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    for (let i = 0; i < 2; i++) {
+      servers.push(await startServer(loadConfig(testEnv({ DATABASE_URL: db.url, RATE_LIMITS: "on", RATE_LIMIT_SESSIONS_PER_MIN: "4", RATE_LIMIT_WRITES_PER_MIN: "3" })), { skipMigrations: true }));
+    }
+  });
+  afterAll(async () => {
+    await Promise.all(servers.map((server) => server.close()));
+    await db?.drop();
+  });
+
+  it("share one budget: requests alternating between the instances are counted together", async () => {
+    const [a, b] = servers.map((server) => new ApiClient(server.url)) as [ApiClient, ApiClient];
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) statuses.push((await (i % 2 === 0 ? a : b).startSession(`shared_${i}_${Date.now() % 100000}`)).status);
+    expect(statuses).toEqual([201, 201, 201, 201, 429, 429]);
+  });
+
+  it("share a shopper's write budget too", async () => {
+    const [a, b] = servers.map((server) => new ApiClient(server.url)) as [ApiClient, ApiClient];
+    const drop = await a.createDrop();
+    // The session budget went to the test above: this shopper is made the way a session would make it.
+    const user = { id: randomUUID(), username: `writer_${Date.now() % 100000}` };
+    await db.pool.query("INSERT INTO users (id, username, username_key) VALUES ($1, $2, $3)", [user.id, user.username, user.username.toLowerCase()]);
+    const token = signShopperToken(SESSION_SECRET, user);
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) statuses.push((await (i % 2 === 0 ? a : b).reserve(token, drop.id)).status);
+    expect(statuses).toEqual([201, 200, 200, 429, 429]);
   });
 });
