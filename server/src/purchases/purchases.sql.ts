@@ -41,7 +41,8 @@ export async function callCompletePurchase(
   confirmationCode: string,
   paymentRef: string,
 ): Promise<CompletePurchaseRow> {
-  // The join sees the purchases made before this statement: payment_ref is the earlier charge's on ALREADY_PURCHASED.
+  // The join sees only purchases made before this statement: payment_ref is the earlier charge's on
+  // ALREADY_PURCHASED, and null on PURCHASED; the purchase's reservation is the one asked about.
   return onlyRow(
     await db.$queryRaw<CompletePurchaseRow[]>`
       SELECT c.outcome, c.purchase_id::text, c.drop_id::text, ${reservationId}::uuid::text AS reservation_id, c.quantity, c.amount_paid::text AS amount_paid,
