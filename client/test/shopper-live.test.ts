@@ -167,7 +167,7 @@ describeInBrowser("shoppers see each other live", () => {
     const io = suite.server.realtime.io;
     // Far ahead in version: were it applied, the valid update after it would look stale and be ignored.
     io.emit("stockUpdated", { dropId: drop.id, availableStock: "9", heldStock: 1, soldStock: 0, status: "live", version: drop.version + 50 } as never);
-    io.emit("stockUpdated", { dropId: drop.id, availableStock: 7, heldStock: 2, soldStock: 1, status: "live", version: drop.version + 1 });
+    io.emit("stockUpdated", { dropId: drop.id, availableStock: 7, heldStock: 2, soldStock: 1, status: "live", version: drop.version + 1, committedAt: new Date().toISOString() });
     // Both have reached the page, and wait there for the checker: the card still shows what the list said.
     await expect.poll(() => framesIn).toBe(2);
     await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
@@ -180,7 +180,7 @@ describeInBrowser("shoppers see each other live", () => {
 
     // Once loaded, checking is immediate: another malformed one is dropped without a second warning.
     io.emit("stockUpdated", { dropId: drop.id, availableStock: 3, status: "gone", version: drop.version + 60 } as never);
-    io.emit("stockUpdated", { dropId: drop.id, availableStock: 6, heldStock: 3, soldStock: 1, status: "live", version: drop.version + 2 });
+    io.emit("stockUpdated", { dropId: drop.id, availableStock: 6, heldStock: 3, soldStock: 1, status: "live", version: drop.version + 2, committedAt: new Date().toISOString() });
     await expectStock(card, { available: 6, held: 3, sold: 1 });
     expect(warnings.filter((text) => text.includes("stockUpdated"))).toHaveLength(1);
   });

@@ -40,6 +40,8 @@ const envSchema = z.object({
   SOCKET_CONNECTIONS_PER_IP: z.coerce.number().int().min(1).max(1_000_000).default(200),
   HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(20_000),
   HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  WEB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
+  SOCKET_ADAPTER: z.enum(["postgres", "local"]).optional(),
   SEED_DEMO: flag(true),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(20),
   HOLD_CONCURRENCY_PER_DROP: z.coerce.number().int().min(1).max(500).default(8),
@@ -69,6 +71,14 @@ export type Config = Readonly<{
     adminWritesPerMinute: number;
     socketConnectionsPerIp: number;
   }>;
+  /** Server processes `npm start` runs on this machine (node:cluster), sharing one port. */
+  webConcurrency: number;
+  /**
+   * "postgres": Socket.IO events cross processes and instances through
+   * @socket.io/postgres-adapter on DIRECT_URL; "local": this process's sockets
+   * are the whole audience (one process on the embedded database).
+   */
+  socketAdapter: "postgres" | "local";
   /** Slow clients: how long a request's headers, and the whole request, may take to arrive. */
   http: Readonly<{ headersTimeoutMs: number; requestTimeoutMs: number }>;
   seedDemo: boolean;
@@ -119,6 +129,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       socketConnectionsPerIp: e.SOCKET_CONNECTIONS_PER_IP,
     }),
     http: Object.freeze({ headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS, requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS }),
+    webConcurrency: e.WEB_CONCURRENCY,
+    // Another process can share the database whenever it is not this process's own embedded one.
+    socketAdapter: e.SOCKET_ADAPTER ?? (e.DATABASE_URL || e.WEB_CONCURRENCY > 1 ? "postgres" : "local"),
     seedDemo: e.SEED_DEMO,
     dbPoolSize: e.DB_POOL_SIZE,
     holdConcurrencyPerDrop: e.HOLD_CONCURRENCY_PER_DROP,

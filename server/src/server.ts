@@ -17,6 +17,8 @@ import { pingDatabase } from "./health/readiness.sql.js";
 import { OwnerLock } from "./idempotency/owner-lock.js";
 import { logger } from "./log.js";
 import { MockPaymentGateway, type PaymentGateway } from "./payments/gateway.js";
+import { announceLiveDrops } from "./realtime/announce.js";
+import { createBusPool } from "./realtime/bus-pool.js";
 import { attachRealtime, type Realtime } from "./realtime/io.js";
 import { Metrics } from "./observability/metrics.js";
 import { seedDemoDrops } from "./seed/demo.js";
@@ -29,6 +31,8 @@ export interface StartOptions {
   payments?: PaymentGateway;
   /** Test hook: start without the expiry interval, to drive it by hand. */
   sweeper?: boolean;
+  /** false in a cluster worker: the primary owns the port and passes connections on. */
+  listen?: boolean;
 }
 
 export interface RunningServer {
@@ -40,6 +44,8 @@ export interface RunningServer {
   database: Database;
   httpServer: HttpServer;
   realtime: Realtime;
+  /** The process is stopping (a signal): connections the database ends from now on are expected. */
+  stopping(): void;
   close(): Promise<void>;
 }
 
@@ -76,21 +82,27 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     },
     (req, res) => app!(req, res),
   );
+  const clock = new ServerClock();
+  const soldOut = new SoldOutCache(database.prisma, () => clock.now().getTime(), config.expirySweepMs);
+  const bus =
+    config.socketAdapter === "postgres" ? createBusPool(config.directUrl ?? databaseUrl, () => void announceLiveDrops(database, realtime, soldOut)) : undefined;
   const realtime = attachRealtime(httpServer, {
     secrets,
     corsOrigins: config.corsOrigins,
     trustProxy: config.trustProxy,
     connectionsPerIp: config.rateLimits.enabled ? config.rateLimits.socketConnectionsPerIp : undefined,
+    adapterPool: bus?.pool,
+    quiet: bus?.isStopping,
+    onRemoteStock: (change) => soldOut.observeRemote(change),
   });
   const ownerLock = new OwnerLock(config.directUrl ?? databaseUrl);
   await ownerLock.start();
-  const clock = new ServerClock();
   const services: Services = {
     db: database.prisma,
     notifier: realtime.notifier,
     payments,
     clock,
-    soldOut: new SoldOutCache(database.prisma, () => clock.now().getTime(), config.expirySweepMs),
+    soldOut,
     gate: new DropGate(config.holdConcurrencyPerDrop),
     metrics: new Metrics({ pool: database.pool, openSockets: () => realtime.io.engine.clientsCount }),
     ownerLock,
@@ -108,11 +120,15 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   await repairAfterCrash(database, services);
   const sweeper: Sweeper | undefined = options.sweeper === false ? undefined : startSweeper(database.prisma, services, config.expirySweepMs);
 
-  await new Promise<void>((resolve, reject) => {
-    httpServer.once("error", reject);
-    httpServer.listen(config.port, config.host, () => resolve());
-  });
-  const port = (httpServer.address() as AddressInfo).port;
+  const inFlight = trackRequests(httpServer);
+  // A cluster worker listens on nothing: the primary hands it connections (@socket.io/sticky).
+  if (options.listen !== false) {
+    await new Promise<void>((resolve, reject) => {
+      httpServer.once("error", reject);
+      httpServer.listen(config.port, config.host, () => resolve());
+    });
+  }
+  const port = options.listen === false ? config.port : (httpServer.address() as AddressInfo).port;
 
   let closing: Promise<void> | undefined;
   return {
@@ -124,13 +140,19 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     database,
     httpServer,
     realtime,
+    stopping() {
+      database.stopping();
+      bus?.stopping();
+    },
     close() {
       closing ??= (async () => {
         // Stop taking new connections; in-flight requests finish, idle keep-alives go now.
-        const drained = new Promise<void>((resolve) => httpServer.close(() => resolve()));
+        // (A cluster worker's server never listened: its close() returns at once, so it waits for its requests.)
+        const drained = new Promise<void>((resolve) => httpServer.close(() => resolve())).then(() => inFlight.idle());
         httpServer.closeIdleConnections();
         await sweeper?.stop();
         await realtime.close();
+        await bus?.pool.end().catch(() => undefined);
         const grace = setTimeout(() => httpServer.closeAllConnections(), 5_000);
         await drained;
         clearTimeout(grace);
@@ -175,4 +197,20 @@ async function isDatabaseReady(database: Database): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** Counts requests still being answered, so a shutdown can wait for them whether or not the server listened itself. */
+function trackRequests(httpServer: HttpServer): { idle(): Promise<void> } {
+  let active = 0;
+  let waiting: (() => void) | undefined;
+  httpServer.on("request", (_req, res) => {
+    active++;
+    res.once("close", () => {
+      active--;
+      if (active === 0) waiting?.();
+    });
+  });
+  return {
+    idle: () => (active === 0 ? Promise.resolve() : new Promise<void>((resolve) => (waiting = resolve))),
+  };
 }

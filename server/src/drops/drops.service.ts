@@ -53,8 +53,8 @@ export async function updateDrop(services: Services, dropId: string, input: Upda
   const patch = Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined));
   const row = await callUpdateDrop(services.db, dropId, patch);
   if (row.outcome === "DROP_NOT_FOUND") throw dropNotFound();
-  services.soldOut.forget(dropId);
-  if (row.outcome === "UPDATED" || row.expired.length > 0) publishStockChange(services, dropId, row);
+  if (row.outcome === "UPDATED" || row.expired.length > 0) publishStockChange(services, dropId, row, undefined, { edited: true });
+  else services.soldOut.forget(dropId);
   if (row.outcome === "ENDS_BEFORE_START") throw endsBeforeStart();
   if (row.outcome === "STOCK_BELOW_COMMITTED") {
     throw new AppError("STOCK_BELOW_COMMITTED", `totalStock cannot go below the ${row.committed} units held or sold.`, {

@@ -11,8 +11,14 @@ export const stockUpdatedSchema = z.object({
   soldStock: z.number().int(),
   status: dropStatusSchema,
   version: z.number().int(),
+  /** The database's time of the change (ISO-8601 with milliseconds), so delivery delay can be measured exactly. */
+  committedAt: z.string(),
 });
 export type StockUpdated = z.infer<typeof stockUpdatedSchema>;
+
+/** Client -> server: hear `stockUpdated` and `purchaseCompleted` for these drops only, until the next `watch`. */
+export const watchSchema = z.object({ dropIds: z.array(z.string().max(100)).max(100) });
+export type Watch = z.infer<typeof watchSchema>;
 
 export const purchaseCompletedSchema = z.object({
   dropId: z.string(),
@@ -40,5 +46,7 @@ export interface ServerToClientEvents {
   reservationUpdated: (payload: ReservationUpdated) => void;
 }
 
-// Clients only listen; every action goes through the HTTP API.
-export type ClientToServerEvents = Record<string, never>;
+// Clients say only what they want to hear; every action goes through the HTTP API.
+export interface ClientToServerEvents {
+  watch: (payload: Watch) => void;
+}

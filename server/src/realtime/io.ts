@@ -1,27 +1,41 @@
 import type { IncomingMessage, Server as HttpServer } from "node:http";
+import { createAdapter } from "@socket.io/postgres-adapter";
+import type pg from "pg";
 import { Server } from "socket.io";
 import type { Secrets } from "../auth/secrets.js";
 import { verifyShopperToken } from "../auth/tokens.js";
 import { originAllowed } from "../http/cors.js";
 import { logger } from "../log.js";
+import { canonicalId } from "../values/ids.js";
 import { ConnectionCap } from "./connection-cap.js";
-import type { ClientToServerEvents, ServerToClientEvents } from "./events.js";
-import type { Notifier } from "./notifier.js";
-import { StockBroadcaster } from "./stock-broadcaster.js";
+import { watchSchema, type ClientToServerEvents, type ServerToClientEvents } from "./events.js";
+import type { Notifier, StockChange } from "./notifier.js";
+import { intervalForAudience, StockBroadcaster } from "./stock-broadcaster.js";
+import { StockBus, type BatchedStockChange } from "./stock-bus.js";
 
 interface SocketData {
   shopperId?: string;
 }
 
-export type DropIo = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+/** Between server processes, through the adapter: stock changes for each other's sockets and sold-out caches. */
+interface InterServerEvents {
+  stock: (batch: BatchedStockChange[]) => void;
+}
+
+export type DropIo = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
 export interface Realtime {
   io: DropIo;
   notifier: Notifier;
+  /** Sends a drop's current state to this process's own sockets only (after the bus may have lost messages). */
+  announceLocally(change: StockChange): void;
   close(): Promise<void>;
 }
 
 const shopperRoom = (shopperId: string) => `shopper:${shopperId}`;
+/** Every socket starts here and hears every drop, until it sends `watch`. */
+const ALL_DROPS = "drops:all";
+const dropRoom = (dropId: string) => `drop:${dropId}`;
 
 export interface RealtimeOptions {
   secrets: Secrets;
@@ -29,7 +43,18 @@ export interface RealtimeOptions {
   trustProxy?: boolean | number | string;
   /** Open connections allowed per client address; undefined: no cap (RATE_LIMITS=off). */
   connectionsPerIp?: number;
+  /** A fixed coalescing interval (tests); by default it follows the audience's size. */
   stockIntervalMs?: number;
+  /**
+   * A pool on DIRECT_URL for @socket.io/postgres-adapter (LISTEN needs a session
+   * connection): events then reach the sockets of every process and instance.
+   * Without it, this process's sockets are the whole audience.
+   */
+  adapterPool?: pg.Pool;
+  /** True once the process is stopping: the adapter's connection errors are then expected. */
+  quiet?: () => boolean;
+  /** Each stock change another process made, for this process's sold-out fast path. */
+  onRemoteStock?: (change: BatchedStockChange) => void;
 }
 
 /**
@@ -73,19 +98,49 @@ export function attachRealtime(httpServer: HttpServer, options: RealtimeOptions)
     next();
   });
   io.on("connection", (socket) => {
+    void socket.join(ALL_DROPS);
     if (socket.data.shopperId) void socket.join(shopperRoom(socket.data.shopperId));
+    socket.on("watch", (payload) => {
+      const parsed = watchSchema.safeParse(payload);
+      if (!parsed.success) return; // a malformed watch changes nothing
+      for (const room of socket.rooms) if (room === ALL_DROPS || room.startsWith("drop:")) void socket.leave(room);
+      for (const dropId of new Set(parsed.data.dropIds.map(canonicalId))) void socket.join(dropRoom(dropId));
+    });
   });
 
-  const stock = new StockBroadcaster((update) => io.emit("stockUpdated", update), options.stockIntervalMs ?? 50);
+  if (options.adapterPool) {
+    io.adapter(
+      createAdapter(options.adapterPool, {
+        tableName: "socket_io_attachments",
+        errorHandler: (error: Error) => (options.quiet?.() ? logger.debug : logger.warn).call(logger, { event: "io.adapter_error", error: error.message }),
+      }),
+    );
+  }
+
+  // Each process writes to its own sockets only; other processes hear of the change through the bus.
+  const stock = new StockBroadcaster(
+    (update) => io.local.to(ALL_DROPS).to(dropRoom(update.dropId)).emit("stockUpdated", update),
+    options.stockIntervalMs ?? (() => intervalForAudience(io.engine.clientsCount)),
+  );
+  const bus = options.adapterPool ? new StockBus((batch) => io.serverSideEmit("stock", batch)) : undefined;
+  io.on("stock", (batch) => {
+    for (const change of batch) {
+      options.onRemoteStock?.(change);
+      stock.push(change.update);
+    }
+  });
 
   const notifier: Notifier = {
-    stockChanged: (update) => stock.push(update),
+    stockChanged(change) {
+      stock.push(change.update);
+      bus?.push(change);
+    },
     reservationChanged(userId, reservation) {
       const room = io.to(shopperRoom(userId));
       room.emit("reservationUpdated", { reservation });
       if (reservation.status === "expired") room.emit("reservationExpired", { reservationId: reservation.id, dropId: reservation.dropId });
     },
-    purchaseCompleted: (event) => io.emit("purchaseCompleted", event),
+    purchaseCompleted: (event) => io.to(ALL_DROPS).to(dropRoom(event.dropId)).emit("purchaseCompleted", event),
     dropCreated: (drop) => io.emit("dropCreated", drop),
     dropUpdated: (drop) => io.emit("dropUpdated", drop),
   };
@@ -93,7 +148,9 @@ export function attachRealtime(httpServer: HttpServer, options: RealtimeOptions)
   return {
     io,
     notifier,
+    announceLocally: (change) => stock.push(change.update),
     async close() {
+      bus?.flush();
       stock.flushAll();
       await new Promise<void>((resolve) => {
         io.close(() => resolve());

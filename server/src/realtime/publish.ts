@@ -17,9 +17,16 @@ export interface StockOutlets {
  * Tells browsers about a committed stock change: the new levels to everyone,
  * and a "cart expired" notice to each owner of a hold that lapsed in it.
  */
-export function publishStockChange(out: StockOutlets, dropId: string, row: StockRow, shopperId?: string): void {
+export function publishStockChange(out: StockOutlets, dropId: string, row: StockRow, shopperId?: string, options: { edited?: boolean } = {}): void {
+  if (options.edited) out.soldOut.forget(dropId);
   out.soldOut.noteStock(dropId, row, shopperId);
-  out.notifier.stockChanged({ dropId, ...stockLevels(row) });
+  out.notifier.stockChanged({
+    update: { dropId, ...stockLevels(row), committedAt: row.decided_at.toISOString() },
+    startsAt: row.starts_at.toISOString(),
+    endsAt: row.ends_at?.toISOString() ?? null,
+    shopperId,
+    edited: options.edited,
+  });
   const now = out.clock.now();
   if (row.expired.length > 0) out.metrics.expired.inc(row.expired.length);
   for (const hold of row.expired) out.notifier.reservationChanged(hold.userId, toReservation(expiredHoldRow(hold, dropId), now));

@@ -64,6 +64,8 @@ const stockOf = (view: Record<string, unknown>) => ({
   soldStock: view.soldStock,
   status: view.status,
   version: view.version,
+  // The database's time of the change: a real instant with milliseconds, not the time it was sent.
+  committedAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/),
 });
 
 const isStrictlyIncreasing = (numbers: number[]) => numbers.every((n, i) => i === 0 || n > numbers[i - 1]!);

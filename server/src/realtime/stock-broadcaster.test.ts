@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { StockUpdated } from "./events.js";
-import { StockBroadcaster } from "./stock-broadcaster.js";
+import { intervalForAudience, StockBroadcaster } from "./stock-broadcaster.js";
 
 const update = (version: number, availableStock = 100 - version, dropId = "drop-a"): StockUpdated => ({
   dropId,
@@ -9,6 +9,7 @@ const update = (version: number, availableStock = 100 - version, dropId = "drop-
   soldStock: 0,
   status: "live",
   version,
+  committedAt: new Date(1_700_000_000_000 + version).toISOString(),
 });
 
 describe("coalescing stockUpdated per drop", () => {
@@ -64,5 +65,11 @@ describe("coalescing stockUpdated per drop", () => {
     broadcaster.push(update(2));
     broadcaster.flushAll();
     expect(sent.map((u) => u.version)).toEqual([1, 2]);
+  });
+});
+
+describe("the coalescing interval for an audience", () => {
+  it("stays at 50 ms for a few thousand sockets, grows with the audience, and never passes 200 ms", () => {
+    expect([0, 1, 2_500, 2_501, 5_000, 7_501, 10_000, 100_000].map(intervalForAudience)).toEqual([50, 50, 50, 100, 100, 200, 200, 200]);
   });
 });

@@ -14,7 +14,8 @@ export class StockBroadcaster {
 
   constructor(
     private readonly send: (update: StockUpdated) => void,
-    private readonly intervalMs = 50,
+    /** Read at every change, so the interval can follow the size of the audience. */
+    private readonly intervalMs: number | (() => number) = 50,
     private readonly now: () => number = () => performance.now(),
   ) {}
 
@@ -25,7 +26,8 @@ export class StockBroadcaster {
     if (queued && queued.version >= update.version) return;
     this.pending.set(update.dropId, update);
     if (this.timers.has(update.dropId)) return;
-    const wait = (this.lastSentAt.get(update.dropId) ?? -Infinity) + this.intervalMs - this.now();
+    const interval = typeof this.intervalMs === "number" ? this.intervalMs : this.intervalMs();
+    const wait = (this.lastSentAt.get(update.dropId) ?? -Infinity) + interval - this.now();
     if (wait <= 0) this.flush(update.dropId);
     else this.timers.set(update.dropId, setTimeout(() => this.flush(update.dropId), wait));
   }
@@ -47,4 +49,14 @@ export class StockBroadcaster {
       this.flush(dropId);
     }
   }
+}
+
+/**
+ * The coalescing interval for an audience of `sockets`: 50 ms for a few
+ * thousand, longer as the audience grows (each message is written to every
+ * socket), never more than 200 ms, so the final state still arrives well
+ * within API.md's 250 ms.
+ */
+export function intervalForAudience(sockets: number): number {
+  return Math.min(200, 50 * Math.max(1, Math.ceil(sockets / 2_500)));
 }

@@ -17,6 +17,15 @@ interface Entry {
   maxPerUser: number;
 }
 
+/** What another process says of a stock change (the bus's message; structurally, realtime's BatchedStockChange). */
+export interface RemoteStockChange {
+  update: { dropId: string; availableStock: number; version: number };
+  startsAt: string;
+  endsAt: string | null;
+  shopperIds: string[];
+  edited?: boolean;
+}
+
 export interface SoldOutObservation {
   dropId: string;
   availableStock: number;
@@ -100,6 +109,24 @@ export class SoldOutCache {
       endsAt: row.ends_at,
       shopperId,
     });
+  }
+
+  /**
+   * A change another server process made (through the adapter's bus): the same
+   * as one made here, so the fast path never refuses on a state this process
+   * alone has not seen. Every shopper it involved becomes exempt here too.
+   */
+  observeRemote(change: RemoteStockChange): void {
+    if (change.edited) this.forget(change.update.dropId);
+    const base = {
+      dropId: change.update.dropId,
+      availableStock: change.update.availableStock,
+      version: change.update.version,
+      startsAt: new Date(change.startsAt),
+      endsAt: change.endsAt === null ? null : new Date(change.endsAt),
+    };
+    if (change.shopperIds.length === 0) this.observe(base);
+    for (const shopperId of change.shopperIds) this.observe({ ...base, shopperId });
   }
 
   /** After an admin edit (limits, times): the next request asks the database again. */

@@ -1,0 +1,30 @@
+import type { Database } from "../db/prisma.js";
+import { listDropRows } from "../drops/drops.sql.js";
+import { logger } from "../log.js";
+import type { SoldOutCache } from "../stock/sold-out-cache.js";
+import { stockLevels } from "../stock/stock.js";
+import type { Realtime } from "./io.js";
+
+/**
+ * Re-announces every live drop's current state to this process's own sockets
+ * and sold-out fast path, after the bus between processes may have lost
+ * messages. Browsers ignore versions they already have, so this is safe to
+ * repeat. `committedAt` is the time of the read: the change itself is older.
+ */
+export async function announceLiveDrops(database: Database, realtime: Realtime, soldOut: SoldOutCache): Promise<void> {
+  try {
+    const rows = await listDropRows(database.prisma, false);
+    for (const row of rows) {
+      const stock = { ...row, decided_at: row.db_now, expired: [] };
+      soldOut.forget(row.id);
+      realtime.announceLocally({
+        update: { dropId: row.id, ...stockLevels(stock), committedAt: row.db_now.toISOString() },
+        startsAt: row.starts_at.toISOString(),
+        endsAt: row.ends_at?.toISOString() ?? null,
+      });
+    }
+    logger.info({ event: "io.bus_resynced", drops: rows.length });
+  } catch (error) {
+    logger.warn({ event: "io.bus_resync_failed", error: error instanceof Error ? error.message : String(error) });
+  }
+}
