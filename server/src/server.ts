@@ -18,6 +18,7 @@ import { OwnerLock } from "./idempotency/owner-lock.js";
 import { logger } from "./log.js";
 import { MockPaymentGateway, type PaymentGateway } from "./payments/gateway.js";
 import { announceLiveDrops } from "./realtime/announce.js";
+import { checkListenWorks } from "./realtime/bus-check.js";
 import { createBusPool } from "./realtime/bus-pool.js";
 import { attachRealtime, type Realtime } from "./realtime/io.js";
 import { Metrics } from "./observability/metrics.js";
@@ -95,6 +96,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     quiet: bus?.isStopping,
     onRemoteStock: (change) => soldOut.observeRemote(change),
   });
+  // Several processes rely on LISTEN over DIRECT_URL: a pooler in transaction mode would break it without a word.
+  if (bus) void checkListenWorks(config.directUrl ?? databaseUrl);
   const ownerLock = new OwnerLock(config.directUrl ?? databaseUrl);
   await ownerLock.start();
   const services: Services = {
