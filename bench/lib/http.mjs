@@ -1,11 +1,178 @@
-// A lean keep-alive HTTP client (node:http, a fixed number of connections) and
-// the small helpers every scenario shares.
+// A lean keep-alive HTTP client (a fixed number of connections) and the small
+// helpers every scenario shares.
 import http from "node:http";
+import net from "node:net";
 
 /** Wall-clock milliseconds with sub-millisecond resolution, comparable across processes on this machine. */
 export const wallNow = () => performance.timeOrigin + performance.now();
 
+/**
+ * An HTTP/1.1 keep-alive client with `connections` connections, all opened by warm() before timing.
+ * request() resolves { status, body (parsed JSON or undefined), ms, at (wall time of the last byte) }
+ * and never rejects on HTTP errors. By default a lean one on raw sockets (a request is one write of
+ * a prebuilt head, an answer is parsed only as far as status, length and body), so the load generator
+ * takes less of the CPU the server shares with it; BENCH_HTTP_CLIENT=node uses node:http's Agent.
+ */
 export function createClient(baseUrl, connections) {
+  return process.env.BENCH_HTTP_CLIENT === "node" ? createNodeClient(baseUrl, connections) : createLeanClient(baseUrl, connections);
+}
+
+function createLeanClient(baseUrl, connections) {
+  const { hostname, port } = new URL(baseUrl);
+  const hostHeader = `Host: ${new URL(baseUrl).host}\r\n`;
+  const idle = [];
+  const waiters = [];
+  const sockets = new Set();
+  let open = 0;
+  let closed = false;
+
+  function connect() {
+    return new Promise((resolve, reject) => {
+      const socket = net.connect({ host: hostname, port: Number(port) });
+      socket.setNoDelay(true);
+      const conn = { socket, pending: undefined, buf: undefined, dead: false };
+      sockets.add(socket);
+      socket.once("connect", () => resolve(conn));
+      socket.on("data", (chunk) => onData(conn, chunk));
+      const fail = (error) => {
+        if (conn.dead) return;
+        conn.dead = true;
+        sockets.delete(socket);
+        const pending = conn.pending;
+        conn.pending = undefined;
+        if (pending) pending.reject(error);
+        else if (idle.includes(conn)) {
+          idle.splice(idle.indexOf(conn), 1);
+          open--;
+        }
+        reject(error);
+      };
+      socket.on("error", fail);
+      socket.on("close", () => fail(Object.assign(new Error("socket closed"), { code: "ECONNRESET" })));
+    });
+  }
+
+  function acquire() {
+    const conn = idle.pop();
+    if (conn) return Promise.resolve(conn);
+    if (open < connections) {
+      open++;
+      return connect().catch((error) => {
+        open--;
+        throw error;
+      });
+    }
+    return new Promise((resolve) => waiters.push(resolve));
+  }
+
+  function release(conn) {
+    if (conn.dead || closed) {
+      if (conn.dead) open--;
+      conn.socket.destroy();
+      // A waiter gets a new connection in place of the dead one.
+      const waiter = waiters.shift();
+      if (waiter && !closed) {
+        open++;
+        connect().then(waiter, () => {
+          open--;
+          waiters.unshift(waiter);
+        });
+      }
+      return;
+    }
+    const waiter = waiters.shift();
+    if (waiter) waiter(conn);
+    else idle.push(conn);
+  }
+
+  function onData(conn, chunk) {
+    const p = conn.pending;
+    if (!p) return; // nothing asked: ignore
+    conn.buf = conn.buf ? Buffer.concat([conn.buf, chunk]) : chunk;
+    const buf = conn.buf;
+    if (p.bodyStart === undefined) {
+      const end = buf.indexOf("\r\n\r\n");
+      if (end < 0) return;
+      const head = buf.toString("latin1", 0, end + 2);
+      p.status = Number(head.slice(9, 12));
+      const length = /\r\ncontent-length:\s*(\d+)/i.exec(head);
+      p.length = length ? Number(length[1]) : undefined;
+      p.chunked = /\r\ntransfer-encoding:[^\r]*chunked/i.test(head);
+      p.close = /\r\nconnection:\s*close/i.test(head);
+      p.bodyStart = end + 4;
+      if (p.length === undefined && !p.chunked && p.status !== 204 && p.status !== 304) p.close = true;
+    }
+    let text;
+    if (p.length !== undefined) {
+      if (buf.length < p.bodyStart + p.length) return;
+      text = buf.toString("utf8", p.bodyStart, p.bodyStart + p.length);
+    } else if (p.chunked) {
+      const parts = [];
+      let at = p.bodyStart;
+      for (;;) {
+        const lineEnd = buf.indexOf("\r\n", at);
+        if (lineEnd < 0) return;
+        const size = parseInt(buf.toString("latin1", at, lineEnd), 16);
+        if (size === 0) {
+          if (buf.length < lineEnd + 4) return; // "0\r\n\r\n" (no trailers from this server)
+          break;
+        }
+        if (buf.length < lineEnd + 2 + size + 2) return;
+        parts.push(buf.toString("utf8", lineEnd + 2, lineEnd + 2 + size));
+        at = lineEnd + 2 + size + 2;
+      }
+      text = parts.join("");
+    } else if (p.status === 204 || p.status === 304) {
+      text = "";
+    } else {
+      return; // read until close: not used by this server
+    }
+    const ended = performance.now();
+    conn.buf = undefined;
+    conn.pending = undefined;
+    if (p.close) conn.dead = true;
+    let json;
+    try {
+      json = text === "" ? undefined : JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    p.resolve({ status: p.status, body: json, ms: ended - p.started, at: performance.timeOrigin + ended });
+  }
+
+  async function request(method, path, { token, body } = {}) {
+    const payload = body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body);
+    let head = `${method} ${path} HTTP/1.1\r\n${hostHeader}`;
+    if (token) head += `Authorization: Bearer ${token}\r\n`;
+    if (payload !== undefined) head += `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(payload)}\r\n`;
+    const message = payload === undefined ? `${head}\r\n` : `${head}\r\n${payload}`;
+    const started = performance.now();
+    const conn = await acquire();
+    try {
+      return await new Promise((resolve, reject) => {
+        conn.pending = { resolve, reject, started };
+        conn.socket.write(message);
+      });
+    } finally {
+      release(conn);
+    }
+  }
+
+  async function warm() {
+    await Promise.all(Array.from({ length: connections }, () => request("GET", "/api/health")));
+  }
+
+  return {
+    request,
+    warm,
+    close() {
+      closed = true;
+      for (const socket of sockets) socket.destroy();
+    },
+  };
+}
+
+function createNodeClient(baseUrl, connections) {
   const { hostname, port } = new URL(baseUrl);
   const agent = new http.Agent({ keepAlive: true, maxSockets: connections, maxFreeSockets: connections, scheduling: "fifo" });
 
