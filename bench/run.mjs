@@ -1,7 +1,9 @@
 #!/usr/bin/env node
-// `npm run bench [-- scenario ...]`: starts PostgreSQL (unless DATABASE_URL is set) and the
-// built server, drives it over real HTTP and Socket.IO from separate processes, checks the
-// stock invariant after every scenario, prints a Markdown summary and writes bench/results/latest.json.
+// `npm run bench [-- scenario ...]`: starts PostgreSQL (unless DATABASE_URL is set), then the
+// built server once per process count (WEB_CONCURRENCY=1, then BENCH_PROCESSES), drives it over
+// real HTTP and Socket.IO from separate processes, checks the stock invariant after every scenario,
+// profiles the hold and refusal paths last, prints a Markdown summary (the process counts side by
+// side) and writes bench/results/latest.json.
 import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
@@ -12,17 +14,33 @@ import { checkStockInvariant, createShopperPool, databaseFacts, openDb, settle }
 import { holdBurst } from "./lib/holds.mjs";
 import { createClient, intEnv, listEnv } from "./lib/http.mjs";
 import { disturbed, machineFacts, summary } from "./lib/report.mjs";
-import { startStack } from "./lib/stack.mjs";
+import { restartDatabase, startServer, startStack, stopServer } from "./lib/stack.mjs";
+import bare from "./scenarios/bare.mjs";
 import fanout from "./scenarios/fanout.mjs";
 import history from "./scenarios/history.mjs";
 import hotDrop from "./scenarios/hot-drop.mjs";
+import profile from "./scenarios/profile.mjs";
 import reference from "./scenarios/reference.mjs";
 import ticketdrop from "./scenarios/ticketdrop.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const SCENARIOS = { "hot-drop": hotDrop, reference, ticketdrop, history, fanout };
+// In this order. `each`: run once per server process count (WEB_CONCURRENCY=1, then N); `once`: in the
+// first phase only (reference and bare do not involve the server; history is not about processes);
+// `last`: after every phase, on a server of its own (profile).
+const SCENARIOS = {
+  "hot-drop": { run: hotDrop, when: "each" },
+  reference: { run: reference, when: "once" },
+  bare: { run: bare, when: "once" },
+  ticketdrop: { run: ticketdrop, when: "each" },
+  history: { run: history, when: "once" },
+  fanout: { run: fanout, when: "each" },
+  profile: { run: profile, when: "last" },
+};
 
+const processes = intEnv("BENCH_PROCESSES", 2);
+const processCounts = [...new Set(listEnv("BENCH_PROCESS_COUNTS", [1, processes]))];
 const settings = {
+  processCounts,
   holds: intEnv("BENCH_HOLDS", 20_000),
   connections: listEnv("BENCH_CONNECTIONS", [64, 256]),
   ticketShoppers: intEnv("BENCH_TICKET_SHOPPERS", 50_000),
@@ -30,13 +48,16 @@ const settings = {
   ticketConnections: intEnv("BENCH_TICKET_CONNECTIONS", 512),
   historyRows: intEnv("BENCH_HISTORY_ROWS", 100_000),
   historyConnections: intEnv("BENCH_HISTORY_CONNECTIONS", 64),
-  fanoutClients: intEnv("BENCH_FANOUT_CLIENTS", 2_000),
+  fanoutClients: intEnv("BENCH_FANOUT_CLIENTS", 10_000),
   fanoutProcs: intEnv("BENCH_FANOUT_PROCS", 2),
   fanoutHolds: intEnv("BENCH_FANOUT_HOLDS", 20_000),
   fanoutSeconds: intEnv("BENCH_FANOUT_SECONDS", 15),
   fanoutConnections: intEnv("BENCH_FANOUT_CONNECTIONS", 64),
+  profileProcesses: intEnv("BENCH_PROFILE_PROCESSES", Math.max(...processCounts)),
+  profileHolds: intEnv("BENCH_PROFILE_HOLDS", 5_000),
+  profileRefusals: intEnv("BENCH_PROFILE_REFUSALS", 20_000),
   warmupHolds: process.env.BENCH_WARMUP === "0" ? 0 : intEnv("BENCH_WARMUP", 2_000),
-  quietWaitSeconds: process.env.BENCH_QUIET_WAIT === "0" ? 0 : intEnv("BENCH_QUIET_WAIT", 60),
+  quietWaitSeconds: process.env.BENCH_QUIET_WAIT === "0" ? 0 : intEnv("BENCH_QUIET_WAIT", 30),
   retries: process.env.BENCH_RETRIES === "0" ? 0 : intEnv("BENCH_RETRIES", 1),
 };
 
@@ -46,8 +67,9 @@ if (unknown.length > 0) {
   console.error(`unknown scenario(s): ${unknown.join(", ")}; choose from ${Object.keys(SCENARIOS).join(", ")}`);
   process.exit(2);
 }
-// Scenarios run in the order of SCENARIOS, whatever order they were named in.
-const names = Object.keys(SCENARIOS).filter((name) => requested.length === 0 || requested.includes(name));
+// Scenarios run in the order of SCENARIOS, whatever order they were named in. BENCH_PROFILE=0 leaves
+// the profile out of a full run.
+const names = Object.keys(SCENARIOS).filter((name) => (requested.length === 0 ? name !== "profile" || process.env.BENCH_PROFILE !== "0" : requested.includes(name)));
 
 const log = (line) => process.stderr.write(`[bench] ${line}\n`);
 const runStarted = performance.now();
@@ -73,7 +95,7 @@ if (!existsSync(path.join(root, "server/dist/main.js"))) {
   process.exit(2);
 }
 
-const report = { at: new Date().toISOString(), ok: false, code: codeVersion(), scenarios: names, settings, rows: [], ratios: [], details: {}, targets: [], invariantChecks: [], quietWaits: [], retried: [], timelines: {} };
+const report = { at: new Date().toISOString(), ok: false, code: codeVersion(), scenarios: names, settings, phases: [], rows: [], ratios: [], details: {}, targets: [], invariantChecks: [], quietWaits: [], retried: [], timelines: {} };
 let stack;
 let db;
 let admin;
@@ -109,32 +131,46 @@ for (const stream of [process.stdout, process.stderr]) stream.on("error", () => 
 process.on("exit", () => stack?.killNow());
 
 try {
-  log("starting PostgreSQL, migrations and the server");
+  log("starting PostgreSQL and migrations");
   stack = await startStack(root);
   db = openDb(stack.databaseUrl);
-  admin = createClient(stack.server.url, 4);
   const dbFacts = await databaseFacts(db);
   report.machine = machineFacts(dbFacts);
   report.serverEnv = {
     ...stack.serverEnv,
+    WEB_CONCURRENCY: processCounts.join(", then "),
     DATABASE_URL: process.env.DATABASE_URL ? "(given, redacted)" : "embedded PostgreSQL in a temp dir (durable defaults)",
     ADMIN_TOKEN: "(random per run)",
     SESSION_SECRET: "(random per run)",
   };
-  log(`server ${stack.server.url} (pid ${stack.server.pid}); ${dbFacts.version.split(",")[0]}, fsync=${dbFacts.fsync}, synchronous_commit=${dbFacts.synchronous_commit}`);
+  log(`${dbFacts.version.split(",")[0]}, fsync=${dbFacts.fsync}, synchronous_commit=${dbFacts.synchronous_commit}`);
 
   const shoppers = await createShopperPool(root, db, stack.sessionSecret);
   const ctx = {
     root,
     stack,
-    db,
-    admin,
     shoppers,
     settings,
-    url: stack.server.url,
-    databaseUrl: stack.databaseUrl,
-    serverPid: stack.server.pid,
-    postmasterPid: stack.postmasterPid,
+    /** Server processes asked for in this phase (WEB_CONCURRENCY). */
+    processes: undefined,
+    get db() {
+      return db;
+    },
+    get admin() {
+      return admin;
+    },
+    get url() {
+      return stack.server.url;
+    },
+    get databaseUrl() {
+      return stack.databaseUrl;
+    },
+    get serverPid() {
+      return stack.server.pid;
+    },
+    get postmasterPid() {
+      return stack.postmasterPid;
+    },
     serverEnv: stack.serverEnv,
     /** Untimed, before every timed section: vacuum + checkpoint, then wait for other load on the machine to pass. */
     async beforeTimed() {
@@ -155,44 +191,81 @@ try {
       const result = await checkStockInvariant(db, admin, dropIds);
       report.invariantChecks.push({ at: new Date().toISOString(), ...result, ok: true });
     },
+    /** Starts a server with `processes` processes (stopping the one running); checks the harness's tokens. */
+    async startServer(processes, nodeArgs = []) {
+      await ctx.stopServer();
+      const server = await startServer(stack, { processes, nodeArgs: [...(process.env.BENCH_SERVER_NODE_ARGS ?? "").split(" ").filter(Boolean), ...nodeArgs] });
+      admin = createClient(server.url, 4);
+      ctx.processes = processes;
+      const me = await admin.request("GET", "/api/me", { token: shoppers.tokens[0] });
+      if (me.status !== 200) throw new Error(`a harness-signed token was refused: GET /api/me -> ${me.status} ${JSON.stringify(me.body)}`);
+      log(`server ${server.url}: WEB_CONCURRENCY=${processes}, ${server.pids.length} node process(es) (pids ${server.pids.join(", ")})`);
+      return server;
+    },
+    async stopServer() {
+      admin?.close();
+      admin = undefined;
+      await stopServer(stack);
+    },
+    /** For the profile: a new server with node flags, and PostgreSQL restarted with extra settings. */
+    async restart({ processes, nodeArgs, database }) {
+      await ctx.stopServer();
+      let restarted = false;
+      if (database) {
+        await db.end().catch(() => undefined);
+        restarted = await restartDatabase(stack, database);
+        db = openDb(stack.databaseUrl);
+      }
+      await ctx.startServer(processes, nodeArgs);
+      return restarted;
+    },
   };
 
-  // The harness signs tokens itself: make sure the server accepts them before anything is timed.
   await shoppers.ensure(Math.max(1, settings.warmupHolds));
-  const me = await admin.request("GET", "/api/me", { token: shoppers.tokens[0] });
-  if (me.status !== 200) throw new Error(`a harness-signed token was refused: GET /api/me -> ${me.status} ${JSON.stringify(me.body)}`);
-
-  if (settings.warmupHolds > 0) {
-    log(`warm-up: ${settings.warmupHolds} holds (not reported)`);
-    const drop = await ctx.createDrop({ name: "Warm-up", totalStock: settings.warmupHolds, holdSeconds: 3600 });
-    await holdBurst(ctx, { dropId: drop.id, count: settings.warmupHolds, connections: 64 });
-    await ctx.checkInvariant([drop.id]);
-  }
-
-  for (const name of names) {
-    log(`${name}: running`);
+  const runScenario = async (name) => {
+    log(`${name}${ctx.processes ? ` (${ctx.processes} process${ctx.processes > 1 ? "es" : ""})` : ""}: running`);
     const started = performance.now();
-    let result = await SCENARIOS[name](ctx);
+    const scenario = SCENARIOS[name].run;
+    let result = await scenario(ctx);
     // Someone else's work on the machine during a timed section makes its figure worthless: run the scenario again.
     for (let retry = 1; retry <= settings.retries && result.rows.some(disturbed); retry++) {
       log(`${name}: other processes used the CPU during the measurement (${result.rows.map((r) => r.cpu.otherProcesses).filter(Boolean).join("; ")}); running it again`);
-      report.retried.push({ scenario: name, discardedRows: result.rows.map(({ timeline, startedAt, ...row }) => row) });
-      result = await SCENARIOS[name](ctx);
+      report.retried.push({ scenario: name, processes: ctx.processes, discardedRows: result.rows.map(({ timeline, startedAt, ...row }) => row) });
+      result = await scenario(ctx);
     }
     for (const { timeline, startedAt, ...row } of result.rows) {
+      row.processes = SCENARIOS[name].when === "each" || name === "history" ? ctx.processes : null;
       if (disturbed(row)) row.disturbed = true;
       report.rows.push(row);
-      log(`${row.scenario} ${row.setup}: ${row.granted}/${row.requests} granted, ${row.perSecond ?? "-"} holds/s, p50 ${row.p50ms} ms, p99 ${row.p99ms} ms, wall ${row.wallSeconds} s`);
+      log(`${row.scenario} ${row.setup}: ${row.granted}/${row.requests} granted, ${row.perSecond ?? "-"} holds/s, p50 ${row.p50ms} ms, p99 ${row.p99ms} ms, wall ${row.wallSeconds} s${row.cpuMs ? `, server CPU ${row.cpuMs.serverPerAnswer} ms/answer` : ""}`);
       if (timeline) {
         // Answers per second of the run, "2xx/4xx/5xx" each second: shows a rate that drifts within a run.
-        report.timelines[`${row.scenario} | ${row.setup}`] = timeline.map((t) => t.join("/")).join(" ");
+        report.timelines[`${row.scenario} | ${row.processes ?? "-"} proc | ${row.setup}`] = timeline.map((t) => t.join("/")).join(" ");
         log(`  answers/s by quarter of the run: ${quarters(timeline).join(" -> ")}`);
       }
     }
-    if (result.details) report.details[name] = result.details;
-    report.targets.push(...(result.targets ?? []));
+    if (result.details) {
+      if (SCENARIOS[name].when === "each") (report.details[name] ??= {})[ctx.processes] = result.details;
+      else report.details[name] = result.details;
+    }
+    report.targets.push(...(result.targets ?? []).map((t) => ({ processes: SCENARIOS[name].when === "each" ? ctx.processes : null, ...t })));
     log(`${name}: done in ${Math.round((performance.now() - started) / 1000)} s, stock invariant checked`);
+  };
+
+  const phased = names.filter((name) => SCENARIOS[name].when !== "last");
+  for (const [index, count] of (phased.length > 0 ? processCounts : []).entries()) {
+    const server = await ctx.startServer(count);
+    report.phases.push({ processes: count, nodeProcessesSeen: server.pids.length });
+    if (count > 1 && server.pids.length < 2) log(`WEB_CONCURRENCY=${count} ran ONE process: this server does not run a cluster yet (its figures are single-process ones)`);
+    if (settings.warmupHolds > 0) {
+      log(`warm-up: ${settings.warmupHolds} holds (not reported)`);
+      const drop = await ctx.createDrop({ name: `Warm-up ${count}`, totalStock: settings.warmupHolds, holdSeconds: 3600 });
+      await holdBurst(ctx, { dropId: drop.id, count: settings.warmupHolds, connections: 64 });
+      await ctx.checkInvariant([drop.id]);
+    }
+    for (const name of phased) if (SCENARIOS[name].when === "each" || index === 0) await runScenario(name);
   }
+  for (const name of names) if (SCENARIOS[name].when === "last") await runScenario(name);
   report.ok = true;
 } catch (error) {
   if (interrupted) await new Promise(() => undefined); // onSignal exits once everything is stopped
@@ -203,13 +276,19 @@ try {
   await cleanup();
 }
 
-for (const connections of settings.connections) {
-  const hot = report.rows.find((r) => r.scenario === "hot-drop" && r.connections === connections);
-  const ref = report.rows.find((r) => r.scenario === "reference" && r.connections === connections);
-  if (hot && ref) {
-    const ratio = Math.round((hot.perSecond / ref.perSecond) * 100) / 100;
-    report.ratios.push({ connections, hotDrop: hot.perSecond, reference: ref.perSecond, ratio, disturbed: disturbed(hot) || disturbed(ref) });
-    report.targets.push({ target: `hot-drop / reference at ${connections} connections >= 0.5`, value: String(ratio), met: ratio >= 0.5 });
+// hot-drop against both references, at every process count and concurrency.
+const maxConnections = Math.max(...settings.connections);
+for (const count of processCounts) {
+  for (const connections of settings.connections) {
+    const hot = report.rows.find((r) => r.scenario === "hot-drop" && r.connections === connections && r.processes === count);
+    if (!hot) continue;
+    for (const [name, threshold] of [["reference", 0.8], ["bare", 0.5]]) {
+      const ref = report.rows.find((r) => r.scenario === name && r.connections === connections);
+      if (!ref) continue;
+      const ratio = Math.round((hot.perSecond / ref.perSecond) * 100) / 100;
+      report.ratios.push({ processes: count, connections, against: name, hotDrop: hot.perSecond, reference: ref.perSecond, ratio, disturbed: disturbed(hot) || disturbed(ref) });
+      if (connections === maxConnections) report.targets.push({ target: `hot-drop / ${name} at ${connections} connections >= ${threshold}`, processes: count, value: String(ratio), met: ratio >= threshold });
+    }
   }
 }
 report.durationSeconds = Math.round((performance.now() - runStarted) / 1000);
@@ -220,7 +299,8 @@ console.log(`\n## Dropline bench, ${report.at} (${report.durationSeconds} s)\n`)
 if (report.machine) {
   const m = report.machine;
   console.log(`${m.cores} cores (${m.cpu}), ${m.memoryGiB} GiB, Node ${m.node}, ${m.postgres.split(",")[0]} (fsync=${m.postgresSettings.fsync}, synchronous_commit=${m.postgresSettings.synchronous_commit})`);
-  console.log(`server env: ${Object.entries(report.serverEnv).map(([k, v]) => `${k}=${v}`).join(" ")}\n`);
+  console.log(`server env: ${Object.entries(report.serverEnv).map(([k, v]) => `${k}=${v}`).join(" ")}`);
+  console.log(`server processes seen: ${report.phases.map((p) => `WEB_CONCURRENCY=${p.processes} -> ${p.nodeProcessesSeen} node process(es)`).join("; ")}\n`);
 }
 console.log(summary(report));
 console.log(`\nstock invariant checked ${report.invariantChecks.length} times${report.ok ? ", all held" : ""}; results in bench/results/latest.json`);

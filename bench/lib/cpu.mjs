@@ -1,4 +1,5 @@
-// Who used the CPU during a timed section: the server, PostgreSQL (postmaster,
+// Who used the CPU during a timed section: the server (its whole process tree:
+// with WEB_CONCURRENCY=N the primary and its workers), PostgreSQL (postmaster,
 // its backends, and reaped children), this harness and any client processes.
 // Figures are % of one core; this machine has os.cpus().length cores in all.
 import { readdirSync, readFileSync } from "node:fs";
@@ -22,14 +23,33 @@ function cpuSeconds(pid, withChildren) {
   return ticks / TICKS_PER_SECOND;
 }
 
-function postgresSeconds(postmasterPid) {
-  let total = cpuSeconds(postmasterPid, true);
+/** Parent pid of every live process, by pid. */
+function parents() {
+  const out = new Map();
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     const f = statFields(entry);
-    if (f && Number(f[1]) === postmasterPid) total += cpuSeconds(entry, false);
+    if (f) out.set(Number(entry), Number(f[1]));
   }
-  return total;
+  return out;
+}
+
+/** rootPid and all its live descendants (children, their children...). */
+export function processTree(rootPid) {
+  const ppids = parents();
+  const tree = [rootPid];
+  for (let i = 0; i < tree.length; i++) for (const [pid, ppid] of ppids) if (ppid === tree[i]) tree.push(pid);
+  return tree.filter((pid) => pid === rootPid || ppids.has(pid));
+}
+
+/**
+ * CPU seconds of a process tree: the root with its reaped children (a worker that exited
+ * and was waited for), plus every live descendant. A descendant that exits during a timed
+ * section and is reaped moves from the second sum to the first, so nothing is counted twice.
+ */
+function treeSeconds(rootPid) {
+  const [root, ...descendants] = processTree(rootPid);
+  return cpuSeconds(root, true) + descendants.reduce((sum, pid) => sum + cpuSeconds(pid, false), 0);
 }
 
 /** CPU seconds and name of every process now, by pid. */
@@ -55,6 +75,11 @@ function machineSeconds() {
   return { busy: (user + nice + system + irq + softirq) / TICKS_PER_SECOND, steal: steal / TICKS_PER_SECOND };
 }
 
+/** RSS of every process of a tree, [{ pid, mb }], root first. */
+export function treeRssMb(rootPid) {
+  return processTree(rootPid).map((pid) => ({ pid, mb: rssMb(pid) })).filter((p) => !Number.isNaN(p.mb));
+}
+
 export function rssMb(pid) {
   try {
     const kb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))[1]);
@@ -66,7 +91,7 @@ export function rssMb(pid) {
 
 /**
  * Starts counting; end() returns { server, postgres, harness, clients?, other, steal } in % of one
- * core over the elapsed time. `other` is CPU used by processes outside the benchmark (anything
+ * core over the elapsed time, and `seconds`: the CPU seconds each used and the wall seconds. `other` is CPU used by processes outside the benchmark (anything
  * else running on the machine), `steal` is time the hypervisor gave to other guests: both make a
  * figure lower than the machine can do when idle.
  */
@@ -75,8 +100,8 @@ export function cpuMeter({ serverPid, postmasterPid, clientPids = [] }) {
     const own = process.cpuUsage();
     return {
       at: performance.now(),
-      server: cpuSeconds(serverPid, false),
-      postgres: postmasterPid ? postgresSeconds(postmasterPid) : NaN,
+      server: treeSeconds(serverPid),
+      postgres: postmasterPid ? treeSeconds(postmasterPid) : NaN,
       harness: (own.user + own.system) / 1e6,
       clients: clientPids.reduce((sum, pid) => sum + cpuSeconds(pid, false), 0),
       machine: machineSeconds(),
@@ -86,7 +111,7 @@ export function cpuMeter({ serverPid, postmasterPid, clientPids = [] }) {
   const startProcesses = allProcesses();
   /** The processes outside the benchmark that used the most CPU, e.g. "node 35%, kworker/1:1 4%". */
   const topOthers = (seconds) => {
-    const ours = new Set([process.pid, serverPid, postmasterPid, ...clientPids]);
+    const ours = new Set([process.pid, ...processTree(serverPid), postmasterPid, ...clientPids]);
     const now = allProcesses();
     return [...now]
       .filter(([pid, p]) => !ours.has(pid) && !ours.has(p.ppid))
@@ -104,6 +129,8 @@ export function cpuMeter({ serverPid, postmasterPid, clientPids = [] }) {
       const pct = (key) => Math.round(((now[key] - start[key]) / seconds) * 100);
       const out = { server: pct("server"), postgres: postmasterPid ? pct("postgres") : null, harness: pct("harness") };
       if (clientPids.length > 0) out.clients = pct("clients");
+      const used = (key) => Math.round((now[key] - start[key]) * 1000) / 1000;
+      out.seconds = { wall: Math.round(seconds * 1000) / 1000, server: used("server"), postgres: postmasterPid ? used("postgres") : null, harness: used("harness"), clients: used("clients") };
       const machineBusy = Math.round(((now.machine.busy - start.machine.busy) / seconds) * 100);
       const ours = out.server + (out.postgres ?? 0) + out.harness + (out.clients ?? 0);
       out.other = postmasterPid ? Math.max(0, machineBusy - ours) : null;

@@ -43,6 +43,7 @@ export async function holdBurst(ctx, { dropId, count, connections, seconds: maxS
       .reduce((sum, [, n]) => sum + n, 0);
     if (sent < count) latencies = latencies.subarray(0, sent);
     return {
+      processes: ctx.processes,
       requests: sent,
       granted,
       perSecond: Math.round(granted / seconds),
@@ -53,12 +54,24 @@ export async function holdBurst(ctx, { dropId, count, connections, seconds: maxS
       codes,
       serverErrors,
       cpu,
+      cpuMs: cpuMsPer(cpu, granted, sent),
       timeline,
       ...(keepLatencies ? { latencies } : {}),
     };
   } finally {
     client.close();
   }
+}
+
+/**
+ * CPU milliseconds per answer from a cpuMeter result: the server's (its whole process tree) per
+ * granted hold and per answer of any kind, PostgreSQL's per answer, the load generator's per answer.
+ */
+export function cpuMsPer(cpu, granted, answers) {
+  const s = cpu.seconds;
+  if (!s) return undefined;
+  const per = (seconds, n) => (seconds === null || !n ? null : Math.round((seconds * 1000 * 1000) / n) / 1000);
+  return { serverPerGrant: per(s.server, granted), serverPerAnswer: per(s.server, answers), postgresPerAnswer: per(s.postgres, answers), harnessPerAnswer: per(s.harness, answers) };
 }
 
 /** Several bursts on the same drop (kept latencies), reported as one. */
@@ -69,7 +82,12 @@ export function combineBursts(runs) {
   for (const r of runs) for (const [code, n] of Object.entries(r.codes)) codes[code] = (codes[code] ?? 0) + n;
   const cpu = {};
   for (const key of Object.keys(runs[0].cpu)) {
-    cpu[key] = runs[0].cpu[key] === null ? null : Math.round(runs.reduce((total, r) => total + r.cpu[key] * r.wallSeconds, 0) / seconds);
+    if (typeof runs[0].cpu[key] !== "number") continue;
+    cpu[key] = Math.round(runs.reduce((total, r) => total + r.cpu[key] * r.wallSeconds, 0) / seconds);
+  }
+  cpu.seconds = {};
+  for (const key of Object.keys(runs[0].cpu.seconds ?? {})) {
+    cpu.seconds[key] = runs[0].cpu.seconds[key] === null ? null : Math.round(runs.reduce((total, r) => total + r.cpu.seconds[key], 0) * 1000) / 1000;
   }
   const latencies = runs.flatMap((r) => Array.from(r.latencies)).filter((x) => !Number.isNaN(x));
   return {
@@ -82,6 +100,8 @@ export function combineBursts(runs) {
     codes,
     serverErrors: sum("serverErrors"),
     cpu,
+    cpuMs: cpuMsPer(cpu, sum("granted"), sum("requests")),
+    processes: runs[0].processes,
     timeline: runs.flatMap((r) => r.timeline),
   };
 }

