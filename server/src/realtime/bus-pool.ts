@@ -19,9 +19,8 @@ export interface BusPool {
 
 export function createBusPool(url: string, onReconnect: () => void): BusPool {
   // Two connections: the adapter's LISTEN holds one, and every NOTIFY queues on the other, so
-  // messages leave in the order they were emitted. (The adapter delivers to local sockets only
-  // after its NOTIFY returns; NOTIFYs racing on several connections reordered "active" and
-  // "cancelled" of one hold.) Idle connections are kept: one timing out would look like a lost bus.
+  // batches leave, and arrive, in the order they were sent. Idle connections are kept: one
+  // timing out would look like a lost bus.
   const pool = new pg.Pool({ connectionString: url, max: 2, idleTimeoutMillis: 0, application_name: "dropline-bus" });
   let lost = false;
   let closing = false;

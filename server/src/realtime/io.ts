@@ -9,17 +9,18 @@ import { logger } from "../log.js";
 import { canonicalId } from "../values/ids.js";
 import { ConnectionCap } from "./connection-cap.js";
 import { watchSchema, type ClientToServerEvents, type ServerToClientEvents } from "./events.js";
+import type { RoomEmit } from "./event-bus.js";
 import type { Notifier, StockChange } from "./notifier.js";
 import { intervalForAudience, StockBroadcaster } from "./stock-broadcaster.js";
-import { StockBus, type BatchedStockChange } from "./stock-bus.js";
+import { EventBus, type BatchedStockChange, type BusBatch } from "./event-bus.js";
 
 interface SocketData {
   shopperId?: string;
 }
 
-/** Between server processes, through the adapter: stock changes for each other's sockets and sold-out caches. */
+/** Between server processes, through the adapter: events for each other's sockets, stock for each other's sold-out caches. */
 interface InterServerEvents {
-  stock: (batch: BatchedStockChange[]) => void;
+  bus: (batch: BusBatch) => void;
 }
 
 export type DropIo = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
@@ -117,32 +118,41 @@ export function attachRealtime(httpServer: HttpServer, options: RealtimeOptions)
     );
   }
 
-  // Each process writes to its own sockets only; other processes hear of the change through the bus.
+  // Each process writes to its own sockets only, at once; the other processes hear of it through the bus.
   const stock = new StockBroadcaster(
     (update) => io.local.to(ALL_DROPS).to(dropRoom(update.dropId)).emit("stockUpdated", update),
     options.stockIntervalMs ?? (() => intervalForAudience(io.engine.clientsCount)),
   );
-  const bus = options.adapterPool ? new StockBus((batch) => io.serverSideEmit("stock", batch)) : undefined;
-  io.on("stock", (batch) => {
-    for (const change of batch) {
+  const bus = options.adapterPool ? new EventBus((batch) => io.serverSideEmit("bus", batch)) : undefined;
+  // No rooms: every socket of this process, watching or not.
+  const emitLocally = ({ rooms, event, payload }: RoomEmit) =>
+    ((rooms.length > 0 ? io.local.to(rooms) : io.local) as unknown as { emit(event: string, payload: unknown): void }).emit(event, payload);
+  const emit = <E extends keyof ServerToClientEvents>(rooms: string[], event: E, payload: Parameters<ServerToClientEvents[E]>[0]) => {
+    const message = { rooms, event, payload };
+    emitLocally(message);
+    bus?.pushEmit(message);
+  };
+  io.on("bus", (batch) => {
+    for (const change of batch.stock) {
       options.onRemoteStock?.(change);
       stock.push(change.update);
     }
+    for (const message of batch.emits) emitLocally(message);
   });
 
   const notifier: Notifier = {
     stockChanged(change) {
       stock.push(change.update);
-      bus?.push(change);
+      bus?.pushStock(change);
     },
     reservationChanged(userId, reservation) {
-      const room = io.to(shopperRoom(userId));
-      room.emit("reservationUpdated", { reservation });
-      if (reservation.status === "expired") room.emit("reservationExpired", { reservationId: reservation.id, dropId: reservation.dropId });
+      const rooms = [shopperRoom(userId)];
+      emit(rooms, "reservationUpdated", { reservation });
+      if (reservation.status === "expired") emit(rooms, "reservationExpired", { reservationId: reservation.id, dropId: reservation.dropId });
     },
-    purchaseCompleted: (event) => io.to(ALL_DROPS).to(dropRoom(event.dropId)).emit("purchaseCompleted", event),
-    dropCreated: (drop) => io.emit("dropCreated", drop),
-    dropUpdated: (drop) => io.emit("dropUpdated", drop),
+    purchaseCompleted: (event) => emit([ALL_DROPS, dropRoom(event.dropId)], "purchaseCompleted", event),
+    dropCreated: (drop) => emit([], "dropCreated", drop),
+    dropUpdated: (drop) => emit([], "dropUpdated", drop),
   };
 
   return {
