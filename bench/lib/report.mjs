@@ -25,7 +25,7 @@ const codesText = (codes) => Object.entries(codes).map(([code, n]) => `${code}: 
 export const DISTURBED_OTHER_PCT = 15;
 export const disturbed = (row) => (row.cpu?.other ?? 0) >= DISTURBED_OTHER_PCT;
 const mark = (row) => (disturbed(row) ? " ⚠" : "");
-const cpuText = (c) => `${[c.server, c.postgres ?? "?", c.harness, ...(c.clients !== undefined ? [c.clients] : [])].join(" / ")} (other ${c.other ?? "?"}, steal ${c.steal})`;
+const cpuText = (c) => `${[c.server, c.postgres ?? "?", c.harness, ...(c.clients !== undefined ? [c.clients] : [])].join(" / ")} (irq ${c.irq ?? "?"}, other ${c.other ?? "?"}, steal ${c.steal})`;
 
 export function markdownTable(headers, rows) {
   const lines = [`| ${headers.join(" | ")} |`, `|${headers.map(() => "---").join("|")}|`];
