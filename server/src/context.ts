@@ -1,3 +1,4 @@
+import type pg from "pg";
 import type { ServerClock } from "./clock.js";
 import type { Config } from "./config.js";
 import type { Db } from "./db/prisma.js";
@@ -11,6 +12,8 @@ import type { SoldOutCache } from "./stock/sold-out-cache.js";
 /** What the domain services need, passed in so they run the same under HTTP, tests and scripts. */
 export interface Services {
   db: Db;
+  /** The pg pool under Prisma, for the one call too hot for Prisma's overhead (taking a hold). */
+  pool: pg.Pool;
   notifier: Notifier;
   payments: PaymentGateway;
   clock: ServerClock;

@@ -31,13 +31,19 @@ export type ErrorCode = keyof typeof errorStatus;
 
 export class AppError extends Error {
   readonly status: number;
-  constructor(
-    readonly code: ErrorCode,
-    message: string,
-    readonly details?: unknown,
-  ) {
+  readonly code: ErrorCode;
+  readonly details?: unknown;
+
+  constructor(code: ErrorCode, message: string, details?: unknown) {
+    // An AppError is an answer, not a bug: nobody reads its stack, and collecting one is a
+    // measurable share of a sold-out refusal's cost. (The error behind a 500 keeps its own.)
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(message);
+    Error.stackTraceLimit = limit;
     this.name = "AppError";
+    this.code = code;
+    this.details = details;
     this.status = errorStatus[code];
   }
 }

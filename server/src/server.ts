@@ -102,6 +102,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   await ownerLock.start();
   const services: Services = {
     db: database.prisma,
+    pool: database.pool,
     notifier: realtime.notifier,
     payments,
     clock,

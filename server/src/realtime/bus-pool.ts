@@ -30,6 +30,14 @@ export function createBusPool(url: string, onReconnect: () => void): BusPool {
     client.on("error", (error) => warn("io.bus_connection_error", error));
     client.on("end", () => {
       if (!closing) lost = true;
+      // The adapter drops a LISTEN client that ended without giving it back, and pool.end()
+      // would then wait for it forever: give it back, as broken, on the adapter's behalf.
+      const lease = client as pg.PoolClient & { release?: (error?: Error | boolean) => void };
+      try {
+        lease.release?.(true);
+      } catch {
+        // Not checked out (an idle client): the pool already let it go.
+      }
     });
     if (lost) {
       lost = false;

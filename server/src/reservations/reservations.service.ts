@@ -50,13 +50,13 @@ export async function takeHold(services: Services, userId: string, input: Create
 
 async function callTakeHoldOnce(services: Services, dropId: string, userId: string, quantity: number): Promise<TakeHoldRow> {
   try {
-    return await callTakeHold(services.db, dropId, userId, quantity);
+    return await callTakeHold(services.pool, dropId, userId, quantity);
   } catch (error) {
     // A valid signature for a shopper the database no longer has (it was reset).
     if (isForeignKeyViolation(error)) throw new AppError("UNAUTHENTICATED", "This session is no longer valid; start a new one.");
     // The function reads under the drop lock, so a second active hold cannot slip in;
     // should the one-hold-per-shopper index still refuse, asking again returns the hold.
-    if (isUniqueViolation(error)) return callTakeHold(services.db, dropId, userId, quantity);
+    if (isUniqueViolation(error)) return callTakeHold(services.pool, dropId, userId, quantity);
     throw error;
   }
 }

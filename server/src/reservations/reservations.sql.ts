@@ -1,3 +1,4 @@
+import type pg from "pg";
 import { Prisma } from "../generated/prisma/client.js";
 import { onlyRow, type Db } from "../db/prisma.js";
 import type { HoldRow } from "../stock/hold-view.js";
@@ -13,14 +14,22 @@ export type TakeHoldRow =
   | ({ outcome: "DROP_NOT_LIVE" | "LIMIT_EXCEEDED" | "OUT_OF_STOCK" } & StockRow)
   | { outcome: "DROP_NOT_FOUND" };
 
-/** The hot path: one round trip; the drop row is locked only inside the database. */
-export async function callTakeHold(db: Db, dropId: string, userId: string, quantity: number): Promise<TakeHoldRow> {
+/**
+ * The hot path: one round trip; the drop row is locked only inside the
+ * database. This one call goes straight to pg, as a prepared statement, not
+ * through Prisma: measured on this call alone, Prisma's $queryRaw cost 0.30 to
+ * 0.38 ms of server CPU against 0.12 ms for pg, which was most of what stood
+ * between a granted hold and its 0.5 ms budget (PITFALLS_AND_FIXES.md). The
+ * rows are the same: pg maps timestamptz, int and jsonb as Prisma does.
+ */
+export async function callTakeHold(pool: pg.Pool, dropId: string, userId: string, quantity: number): Promise<TakeHoldRow> {
   // The hold the function answers with is on this drop and active; drop_id and hold_status say so.
-  return onlyRow(
-    await db.$queryRaw<TakeHoldRow[]>`
-      SELECT *, ${dropId}::uuid::text AS drop_id, 'active' AS hold_status
-      FROM dropline_take_hold(${dropId}::uuid, ${userId}::uuid, ${quantity}::int)`,
-  );
+  const { rows } = await pool.query<TakeHoldRow>({
+    name: "dropline_take_hold",
+    text: "SELECT *, $1::uuid::text AS drop_id, 'active' AS hold_status FROM dropline_take_hold($1::uuid, $2::uuid, $3::int)",
+    values: [dropId, userId, quantity],
+  });
+  return onlyRow(rows);
 }
 
 export type ReleaseHoldRow = ({ outcome: "CANCELLED" | "NOT_ACTIVE" } & HoldRow & StockRow) | { outcome: "NOT_FOUND" };
