@@ -6,8 +6,8 @@ import { readDatabaseClock } from "./clock.sql.js";
 import type { Config } from "./config.js";
 import type { Services } from "./context.js";
 import { resolveSecrets, type Secrets } from "./auth/secrets.js";
-import { startEmbeddedPostgres, type EmbeddedDatabase } from "./db/embedded.js";
-import { repoRoot, runMigrations } from "./db/migrate.js";
+import { repoRoot } from "./db/migrate.js";
+import { prepareDatabase } from "./db/prepare.js";
 import { connectDatabase, type Database } from "./db/prisma.js";
 import { expireDueHolds, startSweeper, type Sweeper } from "./expiry/sweeper.js";
 import { auditStock } from "./audit/audit.js";
@@ -53,19 +53,7 @@ export interface RunningServer {
 /** config -> database -> migrations -> app -> sockets -> sweeper -> listen, and the reverse on close. */
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const secrets = await resolveSecrets(config);
-  let embedded: EmbeddedDatabase | undefined;
-  let databaseUrl = config.databaseUrl;
-  if (!databaseUrl) {
-    embedded = await startEmbeddedPostgres({ dataDir: config.dataDir });
-    databaseUrl = embedded.url;
-    logger.info({ event: "db.embedded_started", dataDir: config.dataDir });
-  }
-  try {
-    if (!options.skipMigrations) await runMigrations(config.directUrl ?? databaseUrl);
-  } catch (error) {
-    await embedded?.stop();
-    throw error;
-  }
+  const { url: databaseUrl, embedded } = await prepareDatabase(config, { migrate: !options.skipMigrations });
   const database = connectDatabase(databaseUrl, config.dbPoolSize);
   const payments = options.payments ?? new MockPaymentGateway();
   if (config.seedDemo) await seedDemoDrops(database.prisma);

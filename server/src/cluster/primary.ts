@@ -4,8 +4,7 @@ import type { AddressInfo } from "node:net";
 import { setupMaster } from "@socket.io/sticky";
 import { resolveSecrets } from "../auth/secrets.js";
 import type { Config } from "../config.js";
-import { startEmbeddedPostgres, type EmbeddedDatabase } from "../db/embedded.js";
-import { runMigrations } from "../db/migrate.js";
+import { prepareDatabase } from "../db/prepare.js";
 import { connectDatabase } from "../db/prisma.js";
 import { logger } from "../log.js";
 import { seedDemoDrops } from "../seed/demo.js";
@@ -20,22 +19,15 @@ import { seedDemoDrops } from "../seed/demo.js";
  */
 export async function runPrimary(config: Config): Promise<void> {
   const secrets = await resolveSecrets(config);
-  let embedded: EmbeddedDatabase | undefined;
-  let databaseUrl = config.databaseUrl;
-  if (!databaseUrl) {
-    embedded = await startEmbeddedPostgres({ dataDir: config.dataDir });
-    databaseUrl = embedded.url;
-    logger.info({ event: "db.embedded_started", dataDir: config.dataDir });
-  }
-  try {
-    await runMigrations(config.directUrl ?? databaseUrl);
-    if (config.seedDemo) {
-      const database = connectDatabase(databaseUrl, 1);
-      await seedDemoDrops(database.prisma).finally(() => database.close());
-    }
-  } catch (error) {
-    await embedded?.stop();
-    throw error;
+  const { url: databaseUrl, embedded } = await prepareDatabase(config);
+  if (config.seedDemo) {
+    const database = connectDatabase(databaseUrl, 1);
+    await seedDemoDrops(database.prisma)
+      .finally(() => database.close())
+      .catch(async (error: unknown) => {
+        await embedded?.stop();
+        throw error;
+      });
   }
 
   // Buffers (request chunks the primary forwards) cross to workers without a JSON round trip.
