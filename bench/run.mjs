@@ -78,7 +78,7 @@ const runStarted = performance.now();
 function codeVersion() {
   const git = (...args) => execFileSync("git", args, { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
   try {
-    return { commit: git("rev-parse", "--short", "HEAD"), uncommittedChanges: git("status", "--porcelain", "--", "server", "prisma") !== "" };
+    return { commit: git("rev-parse", "--short", "HEAD"), uncommittedChanges: git("status", "--porcelain", "--untracked-files=no", "--", "server", "prisma") !== "" };
   } catch {
     return { commit: "unknown" };
   }
