@@ -145,7 +145,8 @@ try {
   };
   log(`${dbFacts.version.split(",")[0]}, fsync=${dbFacts.fsync}, synchronous_commit=${dbFacts.synchronous_commit}`);
 
-  const shoppers = await createShopperPool(root, db, stack.sessionSecret);
+  // Through a getter: the profile reopens the pool after restarting PostgreSQL.
+  const shoppers = await createShopperPool(root, { query: (...args) => db.query(...args) }, stack.sessionSecret);
   const ctx = {
     root,
     stack,

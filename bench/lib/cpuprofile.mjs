@@ -14,6 +14,7 @@ export const monoMicros = () => Number(process.hrtime.bigint() / 1000n);
 /** Where a function lives: "express", "@prisma/client", "server: reservations", "node: net"... */
 function packageOf(url) {
   if (!url) return "(V8 / native)";
+  if (url.startsWith("wasm://")) return "wasm (the server's only WebAssembly is Prisma's query compiler)";
   const modules = url.lastIndexOf("node_modules/");
   if (modules >= 0) {
     const parts = url.slice(modules + "node_modules/".length).split("/");
