@@ -27,6 +27,11 @@ export async function startStack(root) {
     for (const child of stack.children) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
     if (stack.server) for (const pid of processTree(stack.server.pid).reverse()) killQuietly(pid, "SIGKILL");
   };
+  // Cleans up should this process be killed outright, or exit before startStack returns (Ctrl-C while
+  // PostgreSQL starts): it stops what bench-pids.json names and deletes the temp dir. When the harness
+  // exits normally everything is already stopped.
+  writePids(stack);
+  spawn(process.execPath, [path.join(path.dirname(fileURLToPath(import.meta.url)), "reaper.mjs"), String(process.pid), tmp], { detached: true, stdio: "ignore" }).unref();
   try {
     const databaseUrl = process.env.DATABASE_URL;
     if (!databaseUrl) {
@@ -67,9 +72,6 @@ export async function startStack(root) {
       EXPIRY_SWEEP_MS: process.env.EXPIRY_SWEEP_MS ?? "1000",
     };
     for (const key of PASS_THROUGH) if (process.env[key]) stack.serverEnv[key] = process.env[key];
-    // Cleans up should this process be killed outright; when it exits normally everything is already stopped.
-    writePids(stack);
-    spawn(process.execPath, [path.join(path.dirname(fileURLToPath(import.meta.url)), "reaper.mjs"), String(process.pid), tmp], { detached: true, stdio: "ignore" }).unref();
     return stack;
   } catch (error) {
     await stack.stop();
