@@ -55,7 +55,9 @@ export async function runPrimary(config: Config): Promise<void> {
   });
 
   const httpServer = createServer();
-  setupMaster(httpServer, { loadBalancingMethod: "least-connection" });
+  // Round-robin, not least-connection: sticky counts only Socket.IO sessions, so with few sockets
+  // least-connection sent every HTTP connection to one worker while the other sat idle (measured).
+  setupMaster(httpServer, { loadBalancingMethod: "round-robin" });
   try {
     await Promise.all(Array.from({ length: config.webConcurrency }, () => ready(fork())));
   } catch (error) {
