@@ -41,10 +41,6 @@ export class ConnectionCap {
     if (count <= 0) this.open.delete(address);
     else this.open.set(address, count);
   }
-
-  countFor(address: string): number {
-    return this.open.get(address) ?? 0;
-  }
 }
 
 /** The same reading of TRUST_PROXY as Express's `trust proxy` setting. */
