@@ -73,8 +73,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   );
   const clock = new ServerClock();
   const soldOut = new SoldOutCache(database.prisma, () => clock.now().getTime(), config.expirySweepMs);
-  const bus =
-    config.socketAdapter === "postgres" ? createBusPool(config.directUrl ?? databaseUrl, () => void announceLiveDrops(database, realtime, soldOut)) : undefined;
+  // Session connections (LISTEN, the owner lock) must not go through a transaction pooler.
+  const directUrl = config.directUrl ?? databaseUrl;
+  const bus = config.socketAdapter === "postgres" ? createBusPool(directUrl, () => void announceLiveDrops(database, realtime, soldOut)) : undefined;
   const realtime = attachRealtime(httpServer, {
     secrets,
     corsOrigins: config.corsOrigins,
@@ -85,8 +86,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     onRemoteStock: (change) => soldOut.observeRemote(change),
   });
   // Several processes rely on LISTEN over DIRECT_URL: a pooler in transaction mode would break it without a word.
-  if (bus) void checkListenWorks(config.directUrl ?? databaseUrl);
-  const ownerLock = new OwnerLock(config.directUrl ?? databaseUrl);
+  if (bus) void checkListenWorks(directUrl);
+  const ownerLock = new OwnerLock(directUrl);
   await ownerLock.start();
   const services: Services = {
     db: database.prisma,
@@ -102,7 +103,6 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   };
   const readiness = new ReadinessProbe(() => isDatabaseReady(database));
   app = createApp({
-    pool: database.pool,
     config,
     services,
     secrets,

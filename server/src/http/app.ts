@@ -13,7 +13,6 @@ import { reservationRoutes } from "../reservations/reservations.routes.js";
 import { sessionRoutes } from "../sessions/sessions.routes.js";
 import { adminRoutes } from "./admin.routes.js";
 import helmet from "helmet";
-import type pg from "pg";
 import { identify } from "./auth.js";
 import { metricsRoute, requestContext } from "./observability.js";
 import { corsAllowlist } from "./cors.js";
@@ -26,8 +25,6 @@ export interface AppDeps {
   secrets: Secrets;
   /** Answers /api/ready: true when the database responds (a cached probe: readiness floods cost nothing). */
   isReady: () => Promise<boolean>;
-  /** The database pool the rate-limit counters live in (shared by every process and instance). */
-  pool: pg.Pool;
   /** The built React client, served at / when present. */
   clientDir?: string;
 }
@@ -48,7 +45,7 @@ export function createApp(deps: AppDeps): Express {
   app.set("etag", false);
   app.set("trust proxy", config.trustProxy);
 
-  const limits = createLimits(config, deps.pool);
+  const limits = createLimits(config, services.pool);
 
   const api = express.Router();
   api.use(corsAllowlist(config.corsOrigins));

@@ -24,7 +24,7 @@ describe("the built client's files", () => {
     await writeFile(path.join(clientDir, "assets", "index-AbC123.js"), script);
     await writeFile(path.join(clientDir, "assets", "index-AbC123.js.br"), brotliCompressSync(script));
     await writeFile(path.join(clientDir, "assets", "index-AbC123.js.gz"), gzipSync(script));
-    const app = createApp({ pool: server.database.pool, config: server.config, services: server.services, secrets: server.secrets, isReady: async () => true, clientDir });
+    const app = createApp({ config: server.config, services: server.services, secrets: server.secrets, isReady: async () => true, clientDir });
     site = createServer(app);
     await new Promise<void>((resolve) => site.listen(0, "127.0.0.1", resolve));
     base = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;

@@ -2,8 +2,8 @@ import type { Database } from "../db/prisma.js";
 import { listDropRows } from "../drops/drops.sql.js";
 import { logger } from "../log.js";
 import type { SoldOutCache } from "../stock/sold-out-cache.js";
-import { stockLevels } from "../stock/stock.js";
 import type { Realtime } from "./io.js";
+import { toStockChange } from "./publish.js";
 
 /**
  * Re-announces every live drop's current state to this process's own sockets
@@ -15,13 +15,8 @@ export async function announceLiveDrops(database: Database, realtime: Realtime, 
   try {
     const rows = await listDropRows(database.prisma, false);
     for (const row of rows) {
-      const stock = { ...row, decided_at: row.db_now, expired: [] };
       soldOut.forget(row.id);
-      realtime.announceLocally({
-        update: { dropId: row.id, ...stockLevels(stock), committedAt: row.db_now.toISOString() },
-        startsAt: row.starts_at.toISOString(),
-        endsAt: row.ends_at?.toISOString() ?? null,
-      });
+      realtime.announceLocally(toStockChange(row.id, { ...row, decided_at: row.db_now }));
     }
     logger.info({ event: "io.bus_resynced", drops: rows.length });
   } catch (error) {

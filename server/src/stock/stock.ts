@@ -46,7 +46,7 @@ export interface StockLevels {
   version: number;
 }
 
-export function stockLevels(row: StockRow): StockLevels {
+export function stockLevels(row: Omit<StockRow, "expired">): StockLevels {
   const available = availableStock(row);
   return {
     availableStock: available,
