@@ -19,6 +19,7 @@ export type StockUpdated = z.infer<typeof stockUpdatedSchema>;
 /** Client -> server: hear `stockUpdated` and `purchaseCompleted` for these drops only, until the next `watch`. */
 export const watchSchema = z.object({ dropIds: z.array(z.string().max(100)).max(100) });
 export type Watch = z.infer<typeof watchSchema>;
+export type WatchAnswer = { dropIds: string[] } | { error: "VALIDATION_ERROR" };
 
 export const purchaseCompletedSchema = z.object({
   dropId: z.string(),
@@ -48,5 +49,6 @@ export interface ServerToClientEvents {
 
 // Clients say only what they want to hear; every action goes through the HTTP API.
 export interface ClientToServerEvents {
-  watch: (payload: Watch) => void;
+  /** The optional acknowledgement says which drops the socket now hears (or why nothing changed). */
+  watch: (payload: Watch, ack?: (answer: WatchAnswer) => void) => void;
 }

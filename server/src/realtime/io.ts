@@ -101,11 +101,14 @@ export function attachRealtime(httpServer: HttpServer, options: RealtimeOptions)
   io.on("connection", (socket) => {
     void socket.join(ALL_DROPS);
     if (socket.data.shopperId) void socket.join(shopperRoom(socket.data.shopperId));
-    socket.on("watch", (payload) => {
+    socket.on("watch", (payload, ack) => {
+      const answer = typeof ack === "function" ? ack : () => undefined;
       const parsed = watchSchema.safeParse(payload);
-      if (!parsed.success) return; // a malformed watch changes nothing
+      if (!parsed.success) return answer({ error: "VALIDATION_ERROR" }); // a malformed watch changes nothing
       for (const room of socket.rooms) if (room === ALL_DROPS || room.startsWith("drop:")) void socket.leave(room);
-      for (const dropId of new Set(parsed.data.dropIds.map(canonicalId))) void socket.join(dropRoom(dropId));
+      const dropIds = [...new Set(parsed.data.dropIds.map(canonicalId))];
+      for (const dropId of dropIds) void socket.join(dropRoom(dropId));
+      answer({ dropIds });
     });
   });
 

@@ -106,8 +106,10 @@ describe("two instances on one database", () => {
     const everything = await socketOn(b.url);
     const heardByWatcher: string[] = [];
     watcher.on("stockUpdated", (update) => heardByWatcher.push(update.dropId));
-    watcher.emit("watch", { dropIds: [watched.id.toUpperCase()] });
-    // The watch is in place once the server has handled it; an event on the watched drop proves the order.
+    // The acknowledgement says the watch is in place (the event itself may arrive after later HTTP requests).
+    const answer = await watcher.timeout(5_000).emitWithAck("watch", { dropIds: [watched.id.toUpperCase()] });
+    expect(answer).toEqual({ dropIds: [watched.id] });
+    expect(await watcher.timeout(5_000).emitWithAck("watch", { dropIds: "all" } as never)).toEqual({ error: "VALIDATION_ERROR" });
     const shopper = await apiA.shopper("watch");
     const ignoredHeard = waitForEvent(everything, "stockUpdated", (update) => update.dropId === ignored.id);
     ok(await apiA.reserve(shopper.token, ignored.id), 201);
