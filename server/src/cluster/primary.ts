@@ -55,9 +55,12 @@ export async function runPrimary(config: Config): Promise<void> {
   });
 
   const httpServer = createServer();
-  // Round-robin, not least-connection: sticky counts only Socket.IO sessions, so with few sockets
-  // least-connection sent every HTTP connection to one worker while the other sat idle (measured).
-  setupMaster(httpServer, { loadBalancingMethod: "round-robin" });
+  // least-connection, though it counts only Socket.IO sessions (with no socket open, all HTTP goes to
+  // one worker): sticky learns a new session's worker only when that worker tells it over IPC, and
+  // round-robin sent the session's next request, arriving before that, to the other worker, which
+  // refused it ("xhr post error" for a long-polling client). least-connection picks the same worker
+  // until the count changes, so the early request lands where the session is.
+  setupMaster(httpServer, { loadBalancingMethod: "least-connection" });
   try {
     await Promise.all(Array.from({ length: config.webConcurrency }, () => ready(fork())));
   } catch (error) {
