@@ -38,6 +38,8 @@ const envSchema = z.object({
   RATE_LIMIT_READS_PER_MIN: perMinute(1200),
   RATE_LIMIT_ADMIN_WRITES_PER_MIN: perMinute(1200),
   SOCKET_CONNECTIONS_PER_IP: z.coerce.number().int().min(1).max(1_000_000).default(200),
+  QUEUE_ENTRIES_PER_IP: z.coerce.number().int().min(1).max(1_000_000).default(20),
+  QUEUE_TICK_MS: z.coerce.number().int().min(10).max(5_000).default(100),
   HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(20_000),
   HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
   WEB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
@@ -70,7 +72,11 @@ export type Config = Readonly<{
     readsPerMinute: number;
     adminWritesPerMinute: number;
     socketConnectionsPerIp: number;
+    /** Waiting-room entries per drop from one client address. */
+    queueEntriesPerIp: number;
   }>;
+  /** How often the admission leader lets people in: each tick admits one small batch. */
+  queueTickMs: number;
   /** Server processes `npm start` runs on this machine (node:cluster), sharing one port. */
   webConcurrency: number;
   /**
@@ -127,7 +133,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       readsPerMinute: e.RATE_LIMIT_READS_PER_MIN,
       adminWritesPerMinute: e.RATE_LIMIT_ADMIN_WRITES_PER_MIN,
       socketConnectionsPerIp: e.SOCKET_CONNECTIONS_PER_IP,
+      queueEntriesPerIp: e.QUEUE_ENTRIES_PER_IP,
     }),
+    queueTickMs: e.QUEUE_TICK_MS,
     http: Object.freeze({ headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS, requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS }),
     webConcurrency: e.WEB_CONCURRENCY,
     // Another process can share the database whenever it is not this process's own embedded one.

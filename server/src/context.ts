@@ -24,5 +24,5 @@ export interface Services {
   metrics: Metrics;
   /** This process's advisory lock: tells retries whether an unfinished Idempotency-Key claim still has a live owner. */
   ownerLock: Pick<OwnerLock, "current">;
-  config: Pick<Config, "holdSeconds">;
+  config: Pick<Config, "holdSeconds" | "rateLimits">;
 }

@@ -22,6 +22,7 @@ import { checkListenWorks } from "./realtime/bus-check.js";
 import { createBusPool } from "./realtime/bus-pool.js";
 import { attachRealtime, type Realtime } from "./realtime/io.js";
 import { Metrics } from "./observability/metrics.js";
+import { AdmissionLeader } from "./queue/admission.js";
 import { seedDemoDrops } from "./seed/demo.js";
 import { DropGate } from "./stock/drop-gate.js";
 import { SoldOutCache } from "./stock/sold-out-cache.js";
@@ -34,6 +35,8 @@ export interface StartOptions {
   sweeper?: boolean;
   /** false in a cluster worker: the primary owns the port and passes connections on. */
   listen?: boolean;
+  /** Test hook: never try to become the waiting rooms' admission leader. */
+  admission?: boolean;
 }
 
 export interface RunningServer {
@@ -45,6 +48,8 @@ export interface RunningServer {
   database: Database;
   httpServer: HttpServer;
   realtime: Realtime;
+  /** Lets waiting-room lines in, while this process holds the leader lock. */
+  admission?: AdmissionLeader;
   /** The process is stopping (a signal): connections the database ends from now on are expected. */
   stopping(): void;
   close(): Promise<void>;
@@ -111,6 +116,11 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   });
   await repairAfterCrash(database, services);
   const sweeper: Sweeper | undefined = options.sweeper === false ? undefined : startSweeper(database.prisma, services, config.expirySweepMs);
+  const admission =
+    options.admission === false
+      ? undefined
+      : new AdmissionLeader({ url: directUrl, tickMs: config.queueTickMs, notifier: realtime.notifier, metrics: services.metrics });
+  admission?.start();
 
   const inFlight = trackRequests(httpServer);
   // A cluster worker listens on nothing: the primary hands it connections (@socket.io/sticky).
@@ -132,6 +142,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     database,
     httpServer,
     realtime,
+    admission,
     stopping() {
       database.stopping();
       bus?.stopping();
@@ -143,6 +154,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         const drained = new Promise<void>((resolve) => httpServer.close(() => resolve())).then(() => inFlight.idle());
         httpServer.closeIdleConnections();
         await sweeper?.stop();
+        await admission?.stop();
         await realtime.close();
         await bus?.pool.end().catch(() => undefined);
         const grace = setTimeout(() => httpServer.closeAllConnections(), 5_000);

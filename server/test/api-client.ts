@@ -3,6 +3,7 @@ import type { AuditReport } from "../src/audit/audit.js";
 import type { DropList, DropView } from "../src/drops/drops.schemas.js";
 import { errorStatus, type ErrorCode } from "../src/errors.js";
 import type { Purchase } from "../src/purchases/purchases.schemas.js";
+import type { QueueEntry } from "../src/queue/queue.schemas.js";
 import type { Reservation } from "../src/reservations/reservations.schemas.js";
 import type { MeResponse, SessionResponse } from "../src/sessions/sessions.schemas.js";
 import { ADMIN_TOKEN } from "./env.js";
@@ -103,6 +104,18 @@ export class ApiClient {
       body: quantity === undefined ? { dropId } : { dropId, quantity },
       headers: options.headers,
     });
+  }
+
+  joinQueue(token: string, dropId: string, options: ExtraHeaders = {}) {
+    return this.call<Answer<QueueEntry>>("POST", `/api/drops/${dropId}/queue`, { token, headers: options.headers });
+  }
+
+  queueEntry(token: string, dropId: string) {
+    return this.call<Answer<QueueEntry>>("GET", `/api/drops/${dropId}/queue/me`, { token });
+  }
+
+  leaveQueue(token: string, dropId: string) {
+    return this.call<Answer<QueueEntry>>("DELETE", `/api/drops/${dropId}/queue/me`, { token });
   }
 
   getReservation(token: string, reservationId: string) {

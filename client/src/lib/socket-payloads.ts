@@ -2,6 +2,8 @@ import type { z } from "zod";
 import {
   publicDropSchema,
   purchaseCompletedSchema,
+  queueAdmittedSchema,
+  queueUpdatedSchema,
   reservationExpiredSchema,
   reservationUpdatedSchema,
   stockUpdatedSchema,
@@ -19,6 +21,8 @@ const schemas: { [E in EventName]: z.ZodType<Payload<E>> } = {
   dropUpdated: publicDropSchema,
   reservationExpired: reservationExpiredSchema,
   reservationUpdated: reservationUpdatedSchema,
+  queueUpdated: queueUpdatedSchema,
+  queueAdmitted: queueAdmittedSchema,
 };
 
 export type PayloadCheck = { ok: true; payload: unknown } | { ok: false; problem: string };

@@ -1,4 +1,6 @@
 import { toReservation } from "../stock/hold-view.js";
+import { queueState } from "../queue/queue-state.js";
+import type { QueueView } from "../queue/queue.schemas.js";
 import { availableStock, dropStatus } from "../stock/stock.js";
 import type { DropView } from "./drops.schemas.js";
 import type { DropRow, ShopperDropState } from "./drops.sql.js";
@@ -21,6 +23,7 @@ export function toDropView(row: DropRow, now: Date, shopper?: ShopperDropState):
     maxPerUser: row.max_per_user,
     imageUrl: row.image_url,
     description: row.description,
+    queue: toQueueView(row, available),
     version: row.version,
     topPurchasers: row.top_purchasers.map((p) => ({ ...p, purchasedAt: new Date(p.purchasedAt).toISOString() })),
   };
@@ -30,4 +33,25 @@ export function toDropView(row: DropRow, now: Date, shopper?: ShopperDropState):
     view.myPurchasedQuantity = shopper.purchased.find((p) => p.drop_id === row.id)?.quantity ?? 0;
   }
   return view;
+}
+
+function toQueueView(row: DropRow, available: number): QueueView | null {
+  if (row.queue_admit_per_second === null) return null;
+  const facts = {
+    opensAt: row.queue_opens_at,
+    startsAt: row.starts_at,
+    endsAt: row.ends_at,
+    drawn: row.queue_drawn,
+    closed: row.queue_closed,
+    availableStock: available,
+    heldStock: row.held_stock,
+  };
+  return {
+    admitPerSecond: row.queue_admit_per_second,
+    admissionSeconds: row.queue_admission_seconds,
+    opensAt: row.queue_opens_at.toISOString(),
+    state: queueState(facts, row.db_now),
+    length: row.queue_closed ? 0 : row.queue_length,
+    admittedThrough: row.queue_admitted_through,
+  };
 }

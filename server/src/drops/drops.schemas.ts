@@ -2,6 +2,7 @@ import { z } from "zod";
 import { money } from "../values/money.js";
 import { httpsUrl, plainText } from "../values/text.js";
 import { instant } from "../values/time.js";
+import { queueSettingsBody, queueViewSchema } from "../queue/queue.schemas.js";
 import { reservationSchema } from "../stock/hold-view.js";
 import { dropStatusSchema } from "../stock/stock.js";
 
@@ -30,6 +31,8 @@ export const dropViewSchema = z.object({
   maxPerUser: z.number().int(),
   imageUrl: z.string().nullable(),
   description: z.string().nullable(),
+  /** null: no waiting room; shoppers reserve directly. */
+  queue: queueViewSchema.nullable(),
   version: z.number().int(),
   topPurchasers: z.array(topPurchaserSchema),
   myReservation: reservationSchema.nullable().optional(),
@@ -59,6 +62,9 @@ const dropFields = {
 const endsAfterStart = (body: { startsAt?: Date; endsAt?: Date | null }) =>
   !body.startsAt || !body.endsAt || body.endsAt > body.startsAt;
 
+const opensByStart = (body: { startsAt?: Date; queue?: { opensAt?: Date } | null }) =>
+  !body.startsAt || !body.queue?.opensAt || body.queue.opensAt <= body.startsAt;
+
 export const createDropBody = z
   .object({
     name: dropFields.name,
@@ -70,8 +76,10 @@ export const createDropBody = z
     maxPerUser: dropFields.maxPerUser.optional(),
     imageUrl: dropFields.imageUrl.optional(),
     description: dropFields.description.optional(),
+    queue: queueSettingsBody.optional(),
   })
-  .refine(endsAfterStart, { message: "must be after startsAt", path: ["endsAt"] });
+  .refine(endsAfterStart, { message: "must be after startsAt", path: ["endsAt"] })
+  .refine(opensByStart, { message: "must not be after startsAt", path: ["queue", "opensAt"] });
 export type CreateDropInput = z.infer<typeof createDropBody>;
 
 export const updateDropBody = z
@@ -85,8 +93,10 @@ export const updateDropBody = z
     maxPerUser: dropFields.maxPerUser.optional(),
     imageUrl: dropFields.imageUrl.optional(),
     description: dropFields.description.optional(),
+    queue: queueSettingsBody.optional(),
   })
   .refine(endsAfterStart, { message: "must be after startsAt", path: ["endsAt"] })
+  .refine(opensByStart, { message: "must not be after startsAt", path: ["queue", "opensAt"] })
   .refine((body) => Object.values(body).some((value) => value !== undefined), { message: "send at least one field to change" });
 export type UpdateDropInput = z.infer<typeof updateDropBody>;
 

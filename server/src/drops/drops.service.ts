@@ -6,6 +6,7 @@ import { publishStockChange } from "../realtime/publish.js";
 import { toDropView } from "./drop-view.js";
 import type { CreateDropInput, DropList, DropView, UpdateDropInput } from "./drops.schemas.js";
 import { callUpdateDrop, findDropRow, findShopperState, insertDrop, listDropRows } from "./drops.sql.js";
+import { setQueueSettings } from "../queue/queue.sql.js";
 
 export async function listDrops(services: Services, options: { includeEnded: boolean; userId?: string }): Promise<DropList> {
   const rows = await listDropRows(services.db, options.includeEnded);
@@ -26,7 +27,8 @@ export async function createDrop(services: Services, input: CreateDropInput): Pr
   // startsAt defaults to now, so an endsAt in the past is as wrong as one before startsAt.
   const startsAt = input.startsAt ?? services.clock.now();
   if (input.endsAt && input.endsAt <= startsAt) throw endsBeforeStart();
-  const dropId = await insertDrop(services.db, {
+  const dropId = await services.db.$transaction(async (tx) => {
+    const id = await insertDrop(tx, {
     name: input.name,
     price: input.price,
     totalStock: input.totalStock,
@@ -36,6 +38,9 @@ export async function createDrop(services: Services, input: CreateDropInput): Pr
     maxPerUser: input.maxPerUser ?? 1,
     imageUrl: input.imageUrl ?? null,
     description: input.description ?? null,
+    });
+    if (input.queue) await setQueueSettings(tx, id, input.queue);
+    return id;
   });
   const view = await publicView(services, dropId);
   services.notifier.dropCreated(view);
@@ -50,8 +55,17 @@ export async function createDrop(services: Services, input: CreateDropInput): Pr
  */
 export async function updateDrop(services: Services, dropId: string, input: UpdateDropInput): Promise<PublicDrop> {
   if (!isOurId(dropId)) throw dropNotFound();
-  const patch = Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined));
-  const row = await callUpdateDrop(services.db, dropId, patch);
+  const { queue, ...fields } = input;
+  const patch = Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));
+  // The waiting room changes with the edit or not at all: it is written only if the edit is.
+  const row =
+    queue === undefined
+      ? await callUpdateDrop(services.db, dropId, patch)
+      : await services.db.$transaction(async (tx) => {
+          const edit = await callUpdateDrop(tx, dropId, patch);
+          if (edit.outcome === "UPDATED") await setQueueSettings(tx, dropId, queue);
+          return edit;
+        });
   if (row.outcome === "DROP_NOT_FOUND") throw dropNotFound();
   if (row.outcome === "UPDATED" || row.expired.length > 0) publishStockChange(services, dropId, row, undefined, { edited: true });
   else services.soldOut.forget(dropId);

@@ -18,6 +18,14 @@ export interface DropRow {
   image_url: string | null;
   description: string | null;
   version: number;
+  /** The waiting room, when the drop has one (queue_admit_per_second is null otherwise). */
+  queue_admit_per_second: number | null;
+  queue_admission_seconds: number;
+  queue_opens_at: Date;
+  queue_drawn: boolean;
+  queue_closed: boolean;
+  queue_length: number;
+  queue_admitted_through: number;
   top_purchasers: { username: string; quantity: number; purchasedAt: string }[];
   db_now: Date;
 }
@@ -31,8 +39,13 @@ function selectDropViews(where: Prisma.Sql, limit: number) {
     SELECT d.id::text, d.name, d.price::text AS price, d.total_stock,
            d.held_stock - coalesce(lapsed.quantity, 0) AS held_stock, d.sold_stock,
            d.starts_at, d.ends_at, d.hold_seconds, d.max_per_user, d.image_url, d.description, d.version,
+           q.admit_per_second AS queue_admit_per_second, q.admission_seconds AS queue_admission_seconds,
+           least(coalesce(q.opens_at, d.starts_at - interval '15 minutes'), d.starts_at) AS queue_opens_at,
+           q.shuffled_at IS NOT NULL AS queue_drawn, q.closed_at IS NOT NULL AS queue_closed,
+           q.length AS queue_length, q.admitted_through AS queue_admitted_through,
            coalesce(top.list, '[]'::jsonb) AS top_purchasers, clock_timestamp() AS db_now
     FROM drops d
+    LEFT JOIN drop_queues q ON q.drop_id = d.id
     LEFT JOIN LATERAL (
       SELECT sum(r.quantity)::int AS quantity FROM reservations r
       WHERE r.drop_id = d.id AND r.status = 'active' AND r.expires_at <= now()
@@ -72,7 +85,7 @@ export interface NewDrop {
   description: string | null;
 }
 
-export async function insertDrop(db: Db, drop: NewDrop): Promise<string> {
+export async function insertDrop(db: Db | Prisma.TransactionClient, drop: NewDrop): Promise<string> {
   const row = await db.drop.create({ data: drop, select: { id: true } });
   return row.id;
 }
@@ -106,7 +119,7 @@ export type UpdateDropRow =
  * An admin edit, as one stock function like every other stock change. `patch`
  * holds the fields to change under their API names; null clears a field.
  */
-export async function callUpdateDrop(db: Db, dropId: string, patch: Record<string, unknown>): Promise<UpdateDropRow> {
+export async function callUpdateDrop(db: Db | Prisma.TransactionClient, dropId: string, patch: Record<string, unknown>): Promise<UpdateDropRow> {
   return onlyRow(
     await db.$queryRaw<UpdateDropRow[]>`
       SELECT * FROM dropline_update_drop(${dropId}::uuid, ${JSON.stringify(patch)}::jsonb)`,

@@ -9,6 +9,7 @@ import { AppError } from "../errors.js";
 import { auditRoutes } from "../audit/audit.routes.js";
 import { dropRoutes } from "../drops/drops.routes.js";
 import { purchaseRoutes } from "../purchases/purchases.routes.js";
+import { queueRoutes } from "../queue/queue.routes.js";
 import { reservationRoutes } from "../reservations/reservations.routes.js";
 import { sessionRoutes } from "../sessions/sessions.routes.js";
 import { adminRoutes } from "./admin.routes.js";
@@ -68,6 +69,7 @@ export function createApp(deps: AppDeps): Express {
   });
   api.use(sessionRoutes(services, secrets, limits));
   api.use(dropRoutes(services, limits));
+  api.use(queueRoutes(services, limits, { capPerIp: config.rateLimits.enabled }));
   api.use(reservationRoutes(services, limits));
   api.use(purchaseRoutes(services, limits));
   api.use(auditRoutes(services, limits));

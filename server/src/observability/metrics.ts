@@ -10,7 +10,7 @@ export class Metrics {
 
   readonly holds = new Counter({
     name: "dropline_holds_total",
-    help: "Hold requests by outcome (created, existing, out_of_stock, out_of_stock_cached, limit_exceeded, drop_not_live, drop_not_found).",
+    help: "Hold requests by outcome (created, existing, out_of_stock, out_of_stock_cached, limit_exceeded, drop_not_live, drop_not_found, not_admitted).",
     labelNames: ["outcome"] as const,
     registers: [this.registry],
   });
@@ -19,6 +19,19 @@ export class Metrics {
     name: "dropline_purchases_total",
     help: "Purchase requests by outcome (purchased, repeat, expired, declined, not_found).",
     labelNames: ["outcome"] as const,
+    registers: [this.registry],
+  });
+
+  readonly queueJoins = new Counter({
+    name: "dropline_queue_joins_total",
+    help: "Waiting-room joins by outcome (created, existing, queue_not_open, queue_closed, too_many_from_address, ...).",
+    labelNames: ["outcome"] as const,
+    registers: [this.registry],
+  });
+
+  readonly queueAdmitted = new Counter({
+    name: "dropline_queue_admitted_total",
+    help: "Waiting-room entries let in by the admission leader.",
     registers: [this.registry],
   });
 

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { dropViewSchema, topPurchaserSchema } from "../drops/drops.schemas.js";
+import type { QueueAdmitted, QueueUpdated } from "../queue/queue.schemas.js";
 import { reservationSchema } from "../stock/hold-view.js";
 import { dropStatusSchema } from "../stock/stock.js";
 
@@ -35,6 +36,8 @@ export type ReservationExpired = z.infer<typeof reservationExpiredSchema>;
 export const reservationUpdatedSchema = z.object({ reservation: reservationSchema });
 export type ReservationUpdated = z.infer<typeof reservationUpdatedSchema>;
 
+export { queueAdmittedSchema, queueUpdatedSchema, type QueueAdmitted, type QueueUpdated } from "../queue/queue.schemas.js";
+
 export const publicDropSchema = dropViewSchema.omit({ myReservation: true, myPurchasedQuantity: true });
 export type PublicDrop = z.infer<typeof publicDropSchema>;
 
@@ -45,6 +48,8 @@ export interface ServerToClientEvents {
   dropUpdated: (payload: PublicDrop) => void;
   reservationExpired: (payload: ReservationExpired) => void;
   reservationUpdated: (payload: ReservationUpdated) => void;
+  queueUpdated: (payload: QueueUpdated) => void;
+  queueAdmitted: (payload: QueueAdmitted) => void;
 }
 
 // Clients say only what they want to hear; every action goes through the HTTP API.

@@ -156,6 +156,8 @@ export function attachRealtime(httpServer: HttpServer, options: RealtimeOptions)
     purchaseCompleted: (event) => emit([ALL_DROPS, dropRoom(event.dropId)], "purchaseCompleted", event),
     dropCreated: (drop) => emit([], "dropCreated", drop),
     dropUpdated: (drop) => emit([], "dropUpdated", drop),
+    queueUpdated: (update) => emit([ALL_DROPS, dropRoom(update.dropId)], "queueUpdated", update),
+    queueAdmitted: (userId, admitted) => emit([shopperRoom(userId)], "queueAdmitted", admitted),
   };
 
   return {

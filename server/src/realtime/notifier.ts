@@ -1,5 +1,5 @@
 import type { Reservation } from "../stock/hold-view.js";
-import type { PublicDrop, PurchaseCompleted, StockUpdated } from "./events.js";
+import type { PublicDrop, PurchaseCompleted, QueueAdmitted, QueueUpdated, StockUpdated } from "./events.js";
 
 /**
  * A committed stock change as every server process needs it: the update for
@@ -28,4 +28,8 @@ export interface Notifier {
   purchaseCompleted(event: PurchaseCompleted): void;
   dropCreated(drop: PublicDrop): void;
   dropUpdated(drop: PublicDrop): void;
+  /** A waiting room's line, to everyone hearing its drop. */
+  queueUpdated(update: QueueUpdated): void;
+  /** To the shopper's room: their turn has come. */
+  queueAdmitted(userId: string, admitted: QueueAdmitted): void;
 }

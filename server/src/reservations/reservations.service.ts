@@ -2,6 +2,7 @@ import type { Services } from "../context.js";
 import { isForeignKeyViolation, isUniqueViolation } from "../db/errors.js";
 import { AppError } from "../errors.js";
 import { isOurId } from "../values/ids.js";
+import { notAdmittedDetails } from "../queue/queue.service.js";
 import { publishStockChange } from "../realtime/publish.js";
 import { toReservation } from "../stock/hold-view.js";
 import type { CreateReservationInput, Reservation } from "./reservations.schemas.js";
@@ -27,6 +28,10 @@ export async function takeHold(services: Services, userId: string, input: Create
   }
   services.metrics.holds.inc({ outcome: row.outcome.toLowerCase() });
   if (row.outcome === "DROP_NOT_FOUND") throw dropNotFound();
+  if (row.outcome === "NOT_ADMITTED") {
+    throw new AppError("NOT_ADMITTED", "This drop has a waiting room: join the line and reserve once you are let in.",
+      await notAdmittedDetails(services, input.dropId, userId));
+  }
   // The shopper of a hold or a limit is exempt from the fast path: only the database knows their answer.
   const involved = row.outcome === "CREATED" || row.outcome === "EXISTING" || row.outcome === "LIMIT_EXCEEDED" ? userId : undefined;
   if (row.outcome === "CREATED" || row.expired.length > 0) publishStockChange(services, input.dropId, row, involved);

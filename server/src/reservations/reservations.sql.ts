@@ -12,7 +12,8 @@ export const holdColumns = Prisma.sql`
 export type TakeHoldRow =
   | ({ outcome: "CREATED" | "EXISTING" } & HoldRow & StockRow)
   | ({ outcome: "DROP_NOT_LIVE" | "LIMIT_EXCEEDED" | "OUT_OF_STOCK" } & StockRow)
-  | { outcome: "DROP_NOT_FOUND" };
+  | { outcome: "DROP_NOT_FOUND" }
+  | { outcome: "NOT_ADMITTED" };
 
 /**
  * The hot path: one round trip; the drop row is locked only inside the
