@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SessionResponse } from "../sessions/sessions.schemas.js";
 import { checkStock } from "../../test/database.js";
-import { connectSocket, ok, startTestServer, waitForEvent, type TestServer, type TestSocket } from "../../test/server.js";
+import { ADMIN_TOKEN, connectSocket, ok, startTestServer, waitForEvent, type SomeAnswer, type TestServer, type TestSocket } from "../../test/server.js";
 import type { QueueUpdated } from "./queue.schemas.js";
 
 const isoIn = (ms: number) => new Date(Date.now() + ms).toISOString();
@@ -75,8 +75,8 @@ describe("waiting room", () => {
       const startsAt = isoIn(3_600_000);
       const drop = await queuedDrop({ startsAt });
       expect(Date.parse(drop.queue!.opensAt)).toBe(Date.parse(startsAt) - 15 * 60_000);
-      const wrong = await server.api.call("POST", "/api/drops", {
-        token: (await import("../../test/env.js")).ADMIN_TOKEN,
+      const wrong = await server.api.call<SomeAnswer>("POST", "/api/drops", {
+        token: ADMIN_TOKEN,
         body: { name: "x", price: "1.00", totalStock: 1, startsAt, queue: { admitPerSecond: 5, admissionSeconds: 60, opensAt: isoIn(7_200_000) } },
       });
       expect([wrong.status, wrong.body.error]).toEqual([400, "VALIDATION_ERROR"]);
