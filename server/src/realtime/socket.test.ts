@@ -39,7 +39,7 @@ function record<E extends keyof ServerToClientEvents>(socket: TestSocket, event:
 
 /** DropView as API.md lists it, without the shopper-only `my*` fields. */
 const PUBLIC_DROP_KEYS = [
-  "availableStock", "description", "endsAt", "heldStock", "holdSeconds", "id", "imageUrl", "maxPerUser", "name", "price",
+  "availableStock", "description", "endsAt", "heldStock", "holdSeconds", "id", "imageUrl", "maxPerUser", "name", "price", "queue",
   "soldStock", "startsAt", "status", "topPurchasers", "totalStock", "version",
 ].sort();
 
