@@ -3,6 +3,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { dropListSchema, dropViewSchema, type DropList, type DropView } from "../../src/drops/drops.schemas.js";
+import { queueEntrySchema } from "../../src/queue/queue.schemas.js";
 import { errorStatus } from "../../src/errors.js";
 import { purchaseSchema } from "../../src/purchases/purchases.schemas.js";
 import { reservationSchema } from "../../src/reservations/reservations.schemas.js";
@@ -220,6 +221,15 @@ const dropFields = {
   endsAt: sometimesJunk(fc.oneof(instantValue, fc.constant(null))),
   holdSeconds: sometimesJunk(fc.integer({ min: 5, max: 4_000 })),
   maxPerUser: sometimesJunk(fc.integer({ min: 0, max: 110 })),
+  queue: sometimesJunk(
+    fc.oneof(
+      fc.constant(null),
+      fc.record(
+        { admitPerSecond: sometimesJunk(fc.integer({ min: 0, max: 20_000 })), admissionSeconds: sometimesJunk(fc.integer({ min: 0, max: 4_000 })), opensAt: sometimesJunk(instantValue) },
+        { requiredKeys: [] },
+      ),
+    ),
+  ),
 };
 const extraKeys = fc.dictionary(fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom("__proto__", "constructor", "prototype", "polluted", "isAdmin")), junk, { maxKeys: 3 });
 const withExtras = (fields: fc.Arbitrary<Record<string, unknown>>) =>
@@ -396,6 +406,9 @@ const request: fc.Arbitrary<RequestSpec> = fc.oneof(
       body: bodyFor(fc.record({ dropId: sometimesJunk(knownDrop, 6), quantity: sometimesJunk(fc.oneof(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 100 }))) }, { requiredKeys: ["dropId"] })),
     }),
   },
+  { weight: 3, arbitrary: route({ method: "POST", path: dropId.map((id) => ["api", "drops", id, "queue"]), auth: "shopper" }) },
+  { weight: 2, arbitrary: route({ method: "GET", path: dropId.map((id) => ["api", "drops", id, "queue", "me"]), auth: "shopper" }) },
+  { weight: 1, arbitrary: route({ method: "DELETE", path: dropId.map((id) => ["api", "drops", id, "queue", "me"]), auth: "shopper" }) },
   { weight: 3, arbitrary: route({ method: "GET", path: withId(["api", "reservations"], holdId), auth: "shopper" }) },
   { weight: 3, arbitrary: route({ method: "DELETE", path: withId(["api", "reservations"], holdId), auth: "shopper" }) },
   {
@@ -483,6 +496,9 @@ function expectSuccessShape(method: string, pathname: string, status: number, bo
     return expectSchema(reservationAnswer, body, why);
   }
   if (is("POST", /^\/api\/purchases$/)) return expectSchema(purchaseAnswer, body, why);
+  if (is("POST", /^\/api\/drops\/[^/]+\/queue$/) || is("GET", /^\/api\/drops\/[^/]+\/queue\/me$/) || is("DELETE", /^\/api\/drops\/[^/]+\/queue\/me$/)) {
+    return expectSchema(queueEntrySchema, body, why);
+  }
   if (is("GET", /^\/api\/admin\/audit$/)) {
     // The audit report has a TypeScript interface and no schema: its keys, then their formats.
     expect(body, why).toEqual({ ok: expect.any(Boolean), checkedAt: expect.any(String), dropsChecked: expect.any(Number), lapsedUnitsAwaitingSweep: expect.any(Number), problems: expect.any(Array) });
