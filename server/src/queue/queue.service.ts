@@ -16,13 +16,7 @@ export async function joinQueue(services: Services, dropId: string, userId: stri
   const perIpCap = clientIp === null ? null : services.config.rateLimits.queueEntriesPerIp;
   let row = await callJoinQueue(services.pool, dropId, userId, clientIp, perIpCap);
   if (row.outcome === "NEEDS_DRAW") {
-    // The first joiner after the start draws the pre-queue rather than wait for the next admission tick.
-    const client = await services.pool.connect();
-    try {
-      await drawPreQueue(client, dropId);
-    } finally {
-      client.release();
-    }
+    await drawOnce(services, dropId);
     row = await callJoinQueue(services.pool, dropId, userId, clientIp, perIpCap);
   }
   services.metrics.queueJoins.inc({ outcome: row.outcome.toLowerCase() });
@@ -44,6 +38,26 @@ export async function joinQueue(services: Services, dropId: string, userId: stri
     case "EXISTING":
       return { created: row.outcome === "CREATED", entry: toQueueEntry(dropId, row) };
   }
+}
+
+/** Draws in flight in this process: a crowd arriving at the start shares one draw instead of queueing a transaction each. */
+const drawing = new Map<string, Promise<void>>();
+
+/** The first joiner after the start draws the pre-queue rather than wait for the next admission tick. */
+function drawOnce(services: Services, dropId: string): Promise<void> {
+  let draw = drawing.get(dropId);
+  if (!draw) {
+    draw = (async () => {
+      const client = await services.pool.connect();
+      try {
+        await drawPreQueue(client, dropId);
+      } finally {
+        client.release();
+      }
+    })().finally(() => drawing.delete(dropId));
+    drawing.set(dropId, draw);
+  }
+  return draw;
 }
 
 export async function getQueueEntry(services: Services, dropId: string, userId: string): Promise<QueueEntry> {
