@@ -143,6 +143,23 @@ try {
   const upr = await api(B, "POST", "/api/reservations", { token: tA, body: { dropId: up.json?.id } });
   check("upcoming drop: 409 DROP_NOT_LIVE", up.json?.status === "upcoming" && upr.status === 409 && upr.json?.error === "DROP_NOT_LIVE", `${up.json?.status} ${upr.status}`);
 
+  // waiting room: a started line admits the first in line by a private event; holds need admission
+  const q = await api(B, "POST", "/api/drops", { token: ADMIN, body: { name: `Smoke line ${run}`, price: "10.00", totalStock: 1, queue: { admitPerSecond: 5, admissionSeconds: 30 } } });
+  check("drop with a waiting room", q.status === 201 && q.json?.queue?.admitPerSecond === 5, `${q.status} ${q.text.slice(0, 200)}`);
+  const [tq1, tq2] = [tokens[50], tokens[51]];
+  const fan = io(B, { transports: ["websocket"], auth: { token: tq1 } });
+  await new Promise((r) => fan.on("connect", r));
+  const turn = waitFor(fan, "queueAdmitted", (p) => p?.dropId === q.json?.id, 5000).catch(() => null);
+  const j1 = await api(B, "POST", `/api/drops/${q.json?.id}/queue`, { token: tq1 });
+  const j2 = await api(B, "POST", `/api/drops/${q.json?.id}/queue`, { token: tq2 });
+  check("joining the line: 201 with numbers 1 and 2", j1.status === 201 && j1.json?.number === 1 && j2.json?.number === 2, `${j1.status} ${j1.text.slice(0, 150)} ${j2.text.slice(0, 150)}`);
+  const notYet = await api(B, "POST", "/api/reservations", { token: tq2, body: { dropId: q.json?.id } });
+  check("hold before admission: 403 NOT_ADMITTED", notYet.status === 403 && notYet.json?.error === "NOT_ADMITTED", `${notYet.status} ${notYet.text.slice(0, 150)}`);
+  check("queueAdmitted reaches the first in line", !!(await turn));
+  const qh = await api(B, "POST", "/api/reservations", { token: tq1, body: { dropId: q.json?.id } });
+  check("admitted shopper's hold: 201", qh.status === 201, `${qh.status} ${qh.text.slice(0, 150)}`);
+  fan.close();
+
   watcher.close(); owner.close(); owner2.close();
 } catch (e) {
   check("smoke test ran to the end", false, String(e?.stack || e).slice(0, 800));
