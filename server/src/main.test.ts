@@ -36,7 +36,7 @@ describe("the server as `npm start` runs it, on its embedded database", () => {
     const adminToken = server.adminToken();
 
     const drops = (await (await fetch(`${url}/api/drops`)).json()) as { drops: unknown[] };
-    expect(drops.drops.length).toBe(3); // the demo drops of an empty database
+    expect(drops.drops.length).toBe(4); // the demo drops of an empty database
     const created = await fetch(`${url}/api/drops`, {
       method: "POST",
       headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/json" },

@@ -5,7 +5,8 @@ export async function hasDrops(db: Db): Promise<boolean> {
   return (await db.drop.count()) > 0;
 }
 
-/** One statement: the drops share a created_at, which the drop list orders by after startsAt. */
-export async function insertDrops(db: Db, drops: Prisma.DropCreateManyInput[]): Promise<void> {
-  await db.drop.createMany({ data: drops });
+/** One transaction, one created_at: the drop list orders by it after startsAt. */
+export async function insertDrops(db: Db, drops: Prisma.DropCreateInput[]): Promise<void> {
+  const createdAt = new Date();
+  await db.$transaction(drops.map((data) => db.drop.create({ data: { ...data, createdAt } })));
 }
