@@ -6,6 +6,15 @@ export type { Reservation, ReservationStatus } from "../../../server/src/reserva
 export type { Purchase } from "../../../server/src/purchases/purchases.schemas";
 export type { MeResponse, SessionResponse, User } from "../../../server/src/sessions/sessions.schemas";
 export type {
+  QueueAdmitted,
+  QueueEntry,
+  QueueEntryStatus,
+  QueueSettingsInput,
+  QueueState,
+  QueueUpdated,
+  QueueView,
+} from "../../../server/src/queue/queue.schemas";
+export type {
   PublicDrop,
   PurchaseCompleted,
   ReservationExpired,

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "react";
 import { isApiError } from "../api/http";
 import { fetchDrops } from "../api/shopper";
-import type { DropView, PublicDrop, PurchaseCompleted, StockUpdated } from "../api/types";
+import type { DropView, PublicDrop, PurchaseCompleted, QueueUpdated, StockUpdated } from "../api/types";
 
 type Mine = Pick<DropView, "myReservation" | "myPurchasedQuantity">;
 
@@ -91,6 +91,20 @@ export function useDrops(options: { token: string | null; includeEnded?: boolean
     );
   }, []);
 
+  /** queueUpdated: the waiting room's line as the admission tick last counted it. */
+  const applyQueue = useCallback((update: QueueUpdated) => {
+    setDrops((current) =>
+      current.map((drop) =>
+        drop.id === update.dropId && drop.queue
+          ? {
+              ...drop,
+              queue: { ...drop.queue, state: update.state, length: update.length, admittedThrough: update.admittedThrough, admitPerSecond: update.admitPerSecond },
+            }
+          : drop,
+      ),
+    );
+  }, []);
+
   /** Local knowledge of the shopper's own hold and purchases on one drop. */
   const patchMine = useCallback((dropId: string, change: (drop: DropView) => Mine) => {
     mineChangedAt.current.set(dropId, ++seq.current);
@@ -99,7 +113,7 @@ export function useDrops(options: { token: string | null; includeEnded?: boolean
 
   const getDrop = useCallback((id: string) => dropsRef.current.find((drop) => drop.id === id), []);
 
-  return { drops, loaded, loadError, refetch, applyStock, upsertDrop, applyPurchase, patchMine, getDrop };
+  return { drops, loaded, loadError, refetch, applyStock, upsertDrop, applyPurchase, applyQueue, patchMine, getDrop };
 }
 
 export type DropsStore = ReturnType<typeof useDrops>;

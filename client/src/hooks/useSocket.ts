@@ -18,11 +18,14 @@ const EVENTS: (keyof ServerToClientEvents)[] = [
   "dropUpdated",
   "reservationExpired",
   "reservationUpdated",
+  "queueUpdated",
+  "queueAdmitted",
 ];
 
 /**
  * One Socket.IO connection for the page. With a shopper token it joins the
- * shopper's private room (reservationExpired / reservationUpdated); a new
+ * shopper's private room (reservationExpired / reservationUpdated /
+ * queueAdmitted); a new
  * token means a new connection.
  */
 export function useSocket(token: string | null, handlers: SocketHandlers): Connection {
