@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { lazy, Suspense, useState } from "react";
 import type { DropView } from "../api/types";
 import type { Busy } from "../hooks/useHolds";
 import { formatCountdown, formatDateTime } from "../lib/format";
@@ -13,10 +13,14 @@ import { StatusBadge } from "./StatusBadge";
 import { StockBar } from "./StockBar";
 import { TopPurchasers } from "./TopPurchasers";
 
+// Only drops with a waiting room need it, so it is a chunk of its own, fetched when the first one is shown.
+const WaitingRoom = lazy(() => import("./waiting-room/WaitingRoom"));
+
 interface Props {
   drop: DropView;
   now: number;
-  signedIn: boolean;
+  /** The shopper's token; null before they pick a username. */
+  token: string | null;
   busy: Busy | undefined;
   outcome: Outcome | undefined;
   onReserve: (quantity: number) => void;
@@ -24,9 +28,10 @@ interface Props {
   onRelease: () => void;
   onHoldDeadline: () => void;
   onDismiss: () => void;
+  onUnauthorized: () => void;
 }
 
-export function DropCard({ drop, now, signedIn, busy, outcome, onReserve, onPurchase, onRelease, onHoldDeadline, onDismiss }: Props) {
+export function DropCard({ drop, now, token, busy, outcome, onReserve, onPurchase, onRelease, onHoldDeadline, onDismiss, onUnauthorized }: Props) {
   // Status follows the server clock here, so "upcoming" turns "live" at startsAt with no message needed.
   const status = statusAt(drop, now);
   // Remembered so that the moment it goes live can be announced; set while rendering, as React advises for state that follows props.
@@ -34,6 +39,17 @@ export function DropCard({ drop, now, signedIn, busy, outcome, onReserve, onPurc
   if (status === "upcoming" && !sawUpcoming) setSawUpcoming(true);
   const headingId = `drop-${drop.id}`;
   const hold = drop.myReservation?.status === "active" ? drop.myReservation : null;
+  const reserveControls = (
+    <ReserveControls
+      drop={drop}
+      status={status}
+      busy={busy}
+      blockedUntil={outcome?.retryUntil}
+      now={now}
+      secondary={outcome?.kind === "purchased"}
+      onReserve={onReserve}
+    />
+  );
 
   return (
     <article
@@ -91,20 +107,16 @@ export function DropCard({ drop, now, signedIn, busy, outcome, onReserve, onPurc
             </div>
           )}
         </div>
-        {!signedIn ? (
-          <p className="text-sm text-slate-600">Pick a username above to reserve.</p>
+        {!token ? (
+          <p className="text-sm text-slate-600">Pick a username above to {drop.queue ? "join the line" : "reserve"}.</p>
         ) : hold ? (
           <HoldPanel hold={hold} price={drop.price} now={now} busy={busy} onPurchase={onPurchase} onRelease={onRelease} onDeadline={onHoldDeadline} />
+        ) : drop.queue ? (
+          <Suspense fallback={<p className="text-sm text-slate-500">Loading the waiting room…</p>}>
+            <WaitingRoom drop={{ ...drop, queue: drop.queue }} token={token} now={now} reserve={reserveControls} outcomeKind={outcome?.kind} onUnauthorized={onUnauthorized} />
+          </Suspense>
         ) : (
-          <ReserveControls
-            drop={drop}
-            status={status}
-            busy={busy}
-            blockedUntil={outcome?.retryUntil}
-            now={now}
-            secondary={outcome?.kind === "purchased"}
-            onReserve={onReserve}
-          />
+          reserveControls
         )}
       </div>
     </article>

@@ -14,6 +14,7 @@ export type OutcomeKind =
   | "rate_limited"
   | "too_late"
   | "declined"
+  | "not_admitted"
   | "error";
 
 export interface Outcome {
@@ -84,6 +85,8 @@ export function fromError(error: unknown): Outcome {
       return { kind: "too_late", tone: "error", title: "Too late: the hold ran out", detail: `${error.message} Any charge was refunded.` };
     case "PAYMENT_DECLINED":
       return { kind: "declined", tone: "error", title: "Payment declined", detail: error.message };
+    case "NOT_ADMITTED":
+      return { kind: "not_admitted", tone: "warning", title: "Not your turn", detail: "This drop has a waiting room: you can reserve once the line lets you in." };
     case "UNAUTHENTICATED":
       return { kind: "error", tone: "error", title: "Session ended", detail: "Pick a username again to continue." };
     default:

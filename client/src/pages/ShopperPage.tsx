@@ -8,6 +8,7 @@ import { useMe } from "../hooks/useMe";
 import { useServerNow } from "../hooks/useServerClock";
 import { useSession } from "../hooks/useSession";
 import { useSocket } from "../hooks/useSocket";
+import { sendQueueSignal } from "../lib/queue-signals";
 
 export function ShopperPage() {
   const { session, token, notice, signIn, expire } = useSession();
@@ -21,6 +22,7 @@ export function ShopperPage() {
       // Anything missed while disconnected (stock, an expiry) is in these answers.
       void drops.refetch();
       void history.refresh();
+      sendQueueSignal({ type: "resync" });
     },
     stockUpdated: drops.applyStock,
     purchaseCompleted: drops.applyPurchase,
@@ -28,6 +30,8 @@ export function ShopperPage() {
     dropUpdated: drops.upsertDrop,
     reservationExpired: holds.onReservationExpired,
     reservationUpdated: holds.onReservationUpdated,
+    queueUpdated: drops.applyQueue,
+    queueAdmitted: (admitted) => sendQueueSignal({ type: "admitted", ...admitted }),
   });
 
   return (
@@ -59,7 +63,7 @@ export function ShopperPage() {
                   key={drop.id}
                   drop={drop}
                   now={now}
-                  signedIn={session !== null}
+                  token={token}
                   busy={holds.busy[drop.id]}
                   outcome={holds.outcomes[drop.id]}
                   onReserve={(quantity) => void holds.reserve(drop, quantity)}
@@ -67,6 +71,7 @@ export function ShopperPage() {
                   onRelease={() => void holds.release(drop)}
                   onHoldDeadline={() => drop.myReservation && holds.holdExpired(drop.id, drop.myReservation.id)}
                   onDismiss={() => holds.dismiss(drop.id)}
+                  onUnauthorized={expire}
                 />
               ))}
             </div>
