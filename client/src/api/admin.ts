@@ -14,6 +14,8 @@ export interface DropFields {
   imageUrl?: string | null;
   /** null clears it. */
   description?: string | null;
+  /** The waiting room; null turns it off (and empties its line). */
+  queue?: { admitPerSecond: number | string; admissionSeconds: number | string; opensAt?: string } | null;
 }
 
 /** GET /api/admin/whoami: true for the admin token, false for a token the server refuses (401, or 403 for a shopper's). */

@@ -12,9 +12,23 @@ export interface DropFormValues {
   maxPerUser: string;
   imageUrl: string;
   description: string;
+  /** The waiting room: on or off, and its settings as typed. */
+  queueOn: boolean;
+  admitPerSecond: string;
+  admissionSeconds: string;
+  /** Blank: 15 minutes before the start. */
+  queueOpensAt: string;
 }
 
-export type DropField = keyof DropFormValues;
+/** Every field typed as text (the waiting room's switch is the one that is not). */
+export type DropField = Exclude<keyof DropFormValues, "queueOn">;
+
+/** Where the server's field messages for the waiting room land. */
+export const queueFieldOfPath: Record<string, DropField> = {
+  "queue.admitPerSecond": "admitPerSecond",
+  "queue.admissionSeconds": "admissionSeconds",
+  "queue.opensAt": "queueOpensAt",
+};
 
 export const emptyDropForm: DropFormValues = {
   name: "",
@@ -26,7 +40,13 @@ export const emptyDropForm: DropFormValues = {
   maxPerUser: "1",
   imageUrl: "",
   description: "",
+  queueOn: false,
+  admitPerSecond: "50",
+  admissionSeconds: "120",
+  queueOpensAt: "",
 };
+
+const DEFAULT_OPENING_MS = 15 * 60_000;
 
 /** An ISO time as a `datetime-local` value, in the admin's own time zone. */
 export function toLocalInput(iso: string | null): string {
@@ -52,6 +72,13 @@ export function formValuesOf(drop: DropView): DropFormValues {
     maxPerUser: String(drop.maxPerUser),
     imageUrl: drop.imageUrl ?? "",
     description: drop.description ?? "",
+    queueOn: drop.queue !== null,
+    admitPerSecond: String(drop.queue?.admitPerSecond ?? emptyDropForm.admitPerSecond),
+    admissionSeconds: String(drop.queue?.admissionSeconds ?? emptyDropForm.admissionSeconds),
+    // The view always names a time; the default one (15 minutes before the start) shows as blank,
+    // so that saving other changes keeps it following the start.
+    queueOpensAt:
+      drop.queue && Date.parse(drop.queue.opensAt) !== Date.parse(drop.startsAt) - DEFAULT_OPENING_MS ? toLocalInput(drop.queue.opensAt) : "",
   };
 }
 
@@ -76,6 +103,18 @@ export function fieldsToSend(values: DropFormValues, before?: DropFormValues): D
   // Emptied means "no image" / "no description": null clears what the drop had.
   if (changed("imageUrl")) fields.imageUrl = values.imageUrl.trim() || null;
   if (changed("description")) fields.description = values.description.trim() ? values.description : null;
+  // The waiting room goes as a whole (the server replaces its settings), or null to turn it off.
+  const queueFields: (keyof DropFormValues)[] = ["queueOn", "admitPerSecond", "admissionSeconds", "queueOpensAt"];
+  const queueChanged = before ? queueFields.some((field) => values[field] !== before[field]) : values.queueOn;
+  if (queueChanged) {
+    fields.queue = values.queueOn
+      ? {
+          admitPerSecond: integer(values.admitPerSecond),
+          admissionSeconds: integer(values.admissionSeconds),
+          ...(values.queueOpensAt ? { opensAt: fromLocalInput(values.queueOpensAt) } : {}),
+        }
+      : null;
+  }
   // A new drop needs these even when left blank: the server then names them as missing.
   if (!before) {
     fields.name ??= "";

@@ -43,6 +43,7 @@ function AdminConsole({ token, onSignOut }: { token: string; onSignOut: (reason?
     purchaseCompleted: drops.applyPurchase,
     dropCreated: drops.upsertDrop,
     dropUpdated: drops.upsertDrop,
+    queueUpdated: drops.applyQueue,
   });
 
   async function create(fields: DropFields) {

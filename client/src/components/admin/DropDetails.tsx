@@ -5,6 +5,7 @@ import { formValuesOf } from "../../lib/drop-form";
 import { statusAt } from "../../lib/status";
 import { DropForm } from "./DropForm";
 import { EndDropButton } from "./EndDropButton";
+import { LinePanel } from "./LineStatus";
 import { StockChart } from "./StockChart";
 
 interface Props {
@@ -16,7 +17,7 @@ interface Props {
   onUnauthorized: () => void;
 }
 
-/** The selected drop: its live chart, an edit form, and "end now". */
+/** The selected drop: its live chart and waiting room, an edit form, and "end now". */
 export function DropDetails({ drop, points, now, onSave, onEnd, onUnauthorized }: Props) {
   const status = statusAt(drop, now);
   return (
@@ -27,6 +28,9 @@ export function DropDetails({ drop, points, now, onSave, onEnd, onUnauthorized }
         </h2>
         <div className="mt-3">
           <StockChart points={points} now={now} />
+        </div>
+        <div className="mt-4 border-t border-slate-100 pt-3">
+          <LinePanel drop={drop} now={now} />
         </div>
         {status !== "ended" && (
           <div className="mt-4">

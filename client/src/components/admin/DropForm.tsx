@@ -1,7 +1,8 @@
 import { useId, useState } from "react";
 import { isApiError } from "../../api/http";
 import type { DropFields } from "../../api/admin";
-import { fieldsToSend, type DropField, type DropFormValues } from "../../lib/drop-form";
+import { fieldsToSend, queueFieldOfPath, type DropField, type DropFormValues } from "../../lib/drop-form";
+import { WaitingRoomFields } from "./WaitingRoomFields";
 
 // Wide fields take the whole row: a date input with seconds needs about 265 px to show every part.
 const FIELDS: { field: DropField; label: string; type: string; hint?: string; step?: string; wide?: boolean }[] = [
@@ -71,7 +72,7 @@ export function DropForm({ title, submitLabel, initial, editing = false, onSubmi
         const byField: Partial<Record<DropField, string>> = {};
         const other: string[] = [];
         for (const problem of failure.fieldProblems) {
-          const field = FIELDS.find((f) => f.field === problem.path)?.field;
+          const field = FIELDS.find((f) => f.field === problem.path)?.field ?? queueFieldOfPath[problem.path];
           if (field) byField[field] ??= problem.message;
           else other.push(problem.path ? `${problem.path}: ${problem.message}` : problem.message);
         }
@@ -108,6 +109,7 @@ export function DropForm({ title, submitLabel, initial, editing = false, onSubmi
           );
         })}
       </div>
+      <WaitingRoomFields id={id} values={values} errors={errors} editing={editing} onChange={(change) => setValues((current) => ({ ...current, ...change }))} />
       <div role="status" aria-live="polite" className="mt-2 text-sm">
         {general && <p className="text-rose-700">{general}</p>}
         {done && <p className="text-emerald-700">{done}</p>}

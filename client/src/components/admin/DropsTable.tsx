@@ -2,6 +2,7 @@ import type { DropView } from "../../api/types";
 import { formatMoney } from "../../lib/money";
 import { statusAt } from "../../lib/status";
 import { StatusBadge } from "../StatusBadge";
+import { LineSummary } from "./LineStatus";
 
 interface Props {
   drops: DropView[];
@@ -45,7 +46,10 @@ export function DropsTable({ drops, now, selectedId, onSelect }: Props) {
                 aria-selected={selected}
                 className={`max-sm:grid max-sm:grid-cols-4 max-sm:gap-x-2 max-sm:gap-y-2 max-sm:p-3 ${selected ? "bg-indigo-50" : ""}`}
               >
-                <th scope="row" className={`${cell} font-medium break-words max-sm:col-span-3 max-sm:self-center`}>{drop.name}</th>
+                <th scope="row" className={`${cell} font-medium break-words max-sm:col-span-3 max-sm:self-center`}>
+                  {drop.name}
+                  <LineSummary drop={drop} now={now} />
+                </th>
                 <td className={`${cell} max-sm:self-center max-sm:justify-self-end`}><StatusBadge status={statusAt(drop, now)} /></td>
                 <td className={`${cell} text-right tabular-nums max-sm:col-span-4 max-sm:text-left`}>{formatMoney(drop.price)}</td>
                 <td className={counter} data-label="Available" data-testid="row-available">{drop.availableStock}</td>
