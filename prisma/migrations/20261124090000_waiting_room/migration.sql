@@ -98,6 +98,10 @@ BEGIN
   -- One entry per shopper and drop: a second tab or a refresh finds the same place.
   PERFORM pg_advisory_xact_lock(hashtext(p_drop_id::text), hashtext(p_user_id::text));
   SELECT * INTO e FROM queue_entries WHERE drop_id = p_drop_id AND user_id = p_user_id;
+  -- An admission past its time is lapsed already, whether or not the admission tick has marked it.
+  IF FOUND AND e.status = 'admitted' AND e.admitted_until <= decided_at THEN
+    e.status := 'lapsed';
+  END IF;
   IF FOUND AND e.status NOT IN ('left', 'lapsed') THEN
     outcome := 'EXISTING';
   ELSIF q.closed_at IS NOT NULL OR (d.ends_at IS NOT NULL AND decided_at >= d.ends_at) THEN

@@ -29,8 +29,10 @@ export async function callJoinQueue(pool: pg.Pool, dropId: string, userId: strin
   return onlyRow(rows);
 }
 
+// An admission past its time reads as lapsed at once, not only after the admission tick has marked it.
 const entryColumns = `
-  e.status::text AS entry_status, e.number AS entry_number,
+  CASE WHEN e.status = 'admitted' AND e.admitted_until <= clock_timestamp() THEN 'lapsed' ELSE e.status::text END AS entry_status,
+  e.number AS entry_number,
   CASE WHEN e.status = 'waiting' THEN dropline_queue_position(e.drop_id, e.number, q.admitted_through) END AS entry_position,
   e.admitted_until, q.admitted_through, q.admit_per_second, clock_timestamp() AS decided_at`;
 

@@ -321,3 +321,26 @@ describe("waiting room: the per-address cap", () => {
     expect(ok(await server.api.joinQueue(crowd[0]!.token, drop.id), 200).number).toBe(1);
   });
 });
+
+describe("waiting room: an admission past its time, before any tick has marked it", () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    // No admission leader: nothing marks the entry lapsed behind the test's back.
+    server = await startTestServer({}, { admission: false });
+  });
+  afterAll(() => server?.stop());
+
+  it("reads as lapsed at once: the shopper is told, refused a hold, and may rejoin at the back", async () => {
+    const drop = await server.api.createDrop({ totalStock: 5, queue: { admitPerSecond: 5, admissionSeconds: 60 } });
+    const shopper = await server.api.shopper("late");
+    expect(ok(await server.api.joinQueue(shopper.token, drop.id), 201).number).toBe(1);
+    await server.db.pool.query(
+      `UPDATE queue_entries SET status = 'admitted', admitted_at = now() - interval '2 minutes', admitted_until = now() - interval '1 minute'
+       WHERE drop_id = $1`,
+      [drop.id],
+    );
+    expect(ok(await server.api.queueEntry(shopper.token, drop.id)).status).toBe("lapsed");
+    expect((await server.api.reserve(shopper.token, drop.id)).body).toMatchObject({ error: "NOT_ADMITTED", details: { status: "lapsed" } });
+    expect(ok(await server.api.joinQueue(shopper.token, drop.id), 201)).toMatchObject({ status: "waiting", number: 2 });
+  });
+});
