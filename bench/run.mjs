@@ -22,6 +22,8 @@ import hotDrop from "./scenarios/hot-drop.mjs";
 import profile from "./scenarios/profile.mjs";
 import reference from "./scenarios/reference.mjs";
 import ticketdrop from "./scenarios/ticketdrop.mjs";
+import ticketdropQueue from "./scenarios/ticketdrop-queue.mjs";
+import { queueSummary } from "./lib/queue-report.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 // In this order. `each`: run once per server process count (WEB_CONCURRENCY=1, then N); `once`: in the
@@ -32,6 +34,7 @@ const SCENARIOS = {
   reference: { run: reference, when: "once" },
   bare: { run: bare, when: "once" },
   ticketdrop: { run: ticketdrop, when: "each" },
+  "ticketdrop-queue": { run: ticketdropQueue, when: "each" },
   history: { run: history, when: "once" },
   fanout: { run: fanout, when: "each" },
   profile: { run: profile, when: "last" },
@@ -46,6 +49,13 @@ const settings = {
   ticketShoppers: intEnv("BENCH_TICKET_SHOPPERS", 50_000),
   ticketStock: intEnv("BENCH_TICKET_STOCK", 500),
   ticketConnections: intEnv("BENCH_TICKET_CONNECTIONS", 512),
+  queueShoppers: intEnv("BENCH_QUEUE_SHOPPERS", 50_000),
+  queueStock: intEnv("BENCH_QUEUE_STOCK", 500),
+  queueConnections: intEnv("BENCH_QUEUE_CONNECTIONS", 512),
+  queueSockets: intEnv("BENCH_QUEUE_SOCKETS", 2_000),
+  queueAdmitPerSecond: intEnv("BENCH_QUEUE_ADMIT_PER_SECOND", 500),
+  queueOpenBeforeMs: intEnv("BENCH_QUEUE_OPEN_BEFORE_MS", 1_500),
+  queueTimeoutSeconds: intEnv("BENCH_QUEUE_TIMEOUT_SECONDS", 180),
   historyRows: intEnv("BENCH_HISTORY_ROWS", 100_000),
   historyConnections: intEnv("BENCH_HISTORY_CONNECTIONS", 64),
   fanoutClients: intEnv("BENCH_FANOUT_CLIENTS", 10_000),
@@ -304,5 +314,6 @@ if (report.machine) {
   console.log(`server processes seen: ${report.phases.map((p) => `WEB_CONCURRENCY=${p.processes} -> ${p.nodeProcessesSeen} node process(es)`).join("; ")}\n`);
 }
 console.log(summary(report));
+if (report.details["ticketdrop-queue"]) console.log(`\n${queueSummary(report.details["ticketdrop-queue"])}`);
 console.log(`\nstock invariant checked ${report.invariantChecks.length} times${report.ok ? ", all held" : ""}; results in bench/results/latest.json`);
 process.exit(report.ok ? 0 : 1);
