@@ -21,6 +21,12 @@ export interface Services {
   soldOut: SoldOutCache;
   /** Bounds how many holds per drop wait on its row lock at once. */
   gate: DropGate;
+  /**
+   * Bounds how many joins per waiting room are in the database at once: a
+   * surge of joins then queues here, not in the pool's queue ahead of the
+   * holds of the shoppers already let in.
+   */
+  lineGate: DropGate;
   metrics: Metrics;
   /** This process's advisory lock: tells retries whether an unfinished Idempotency-Key claim still has a live owner. */
   ownerLock: Pick<OwnerLock, "current">;

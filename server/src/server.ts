@@ -102,6 +102,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     clock,
     soldOut,
     gate: new DropGate(config.holdConcurrencyPerDrop),
+    lineGate: new DropGate(config.holdConcurrencyPerDrop),
     metrics: new Metrics({ pool: database.pool, openSockets: () => realtime.io.engine.clientsCount }),
     ownerLock,
     config,

