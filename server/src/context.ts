@@ -5,6 +5,7 @@ import type { Db } from "./db/prisma.js";
 import type { PaymentGateway } from "./payments/gateway.js";
 import type { Metrics } from "./observability/metrics.js";
 import type { OwnerLock } from "./idempotency/owner-lock.js";
+import type { ClosedLines } from "./queue/closed-lines.js";
 import type { Notifier } from "./realtime/notifier.js";
 import type { DropGate } from "./stock/drop-gate.js";
 import type { SoldOutCache } from "./stock/sold-out-cache.js";
@@ -27,6 +28,8 @@ export interface Services {
    * holds of the shoppers already let in.
    */
   lineGate: DropGate;
+  /** Waiting rooms known to be closed: their joins are answered without the database. */
+  closedLines: ClosedLines;
   metrics: Metrics;
   /** This process's advisory lock: tells retries whether an unfinished Idempotency-Key claim still has a live owner. */
   ownerLock: Pick<OwnerLock, "current">;

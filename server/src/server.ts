@@ -23,6 +23,7 @@ import { createBusPool } from "./realtime/bus-pool.js";
 import { attachRealtime, type Realtime } from "./realtime/io.js";
 import { Metrics } from "./observability/metrics.js";
 import { AdmissionLeader } from "./queue/admission.js";
+import { ClosedLines } from "./queue/closed-lines.js";
 import { seedDemoDrops } from "./seed/demo.js";
 import { DropGate } from "./stock/drop-gate.js";
 import { SoldOutCache } from "./stock/sold-out-cache.js";
@@ -77,6 +78,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     (req, res) => app!(req, res),
   );
   const clock = new ServerClock();
+  const closedLines = new ClosedLines();
   const soldOut = new SoldOutCache(database.prisma, () => clock.now().getTime(), config.expirySweepMs);
   // Session connections (LISTEN, the owner lock) must not go through a transaction pooler.
   const directUrl = config.directUrl ?? databaseUrl;
@@ -88,7 +90,11 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     connectionsPerIp: config.rateLimits.enabled ? config.rateLimits.socketConnectionsPerIp : undefined,
     adapterPool: bus?.pool,
     quiet: bus?.isStopping,
-    onRemoteStock: (change) => soldOut.observeRemote(change),
+    onRemoteStock: (change) => {
+      soldOut.observeRemote(change);
+      // An admin edit elsewhere may have turned this drop's waiting room off and on again.
+      if (change.edited) closedLines.forget(change.update.dropId);
+    },
   });
   // Several processes rely on LISTEN over DIRECT_URL: a pooler in transaction mode would break it without a word.
   if (bus) void checkListenWorks(directUrl);
@@ -103,6 +109,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     soldOut,
     gate: new DropGate(config.holdConcurrencyPerDrop),
     lineGate: new DropGate(config.holdConcurrencyPerDrop),
+    closedLines,
     metrics: new Metrics({ pool: database.pool, openSockets: () => realtime.io.engine.clientsCount }),
     ownerLock,
     config,

@@ -114,10 +114,12 @@ BEGIN
   IF FOUND AND e.status = 'admitted' AND e.admitted_until <= decided_at THEN
     e.status := 'lapsed';
   END IF;
-  IF FOUND AND e.status NOT IN ('left', 'lapsed') THEN
-    outcome := 'EXISTING';
-  ELSIF q.closed_at IS NOT NULL OR (d.ends_at IS NOT NULL AND decided_at >= d.ends_at) THEN
+  -- A closed line answers every join the same way (GET .../queue/me still shows the entry), so
+  -- each server can answer it from memory once it knows, whoever asks.
+  IF q.closed_at IS NOT NULL OR (d.ends_at IS NOT NULL AND decided_at >= d.ends_at) THEN
     outcome := 'QUEUE_CLOSED';
+  ELSIF FOUND AND e.status NOT IN ('left', 'lapsed') THEN
+    outcome := 'EXISTING';
   ELSIF decided_at < least(coalesce(q.opens_at, d.starts_at - interval '15 minutes'), d.starts_at) THEN
     outcome := 'QUEUE_NOT_OPEN';
   ELSE

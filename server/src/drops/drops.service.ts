@@ -67,6 +67,7 @@ export async function updateDrop(services: Services, dropId: string, input: Upda
           return edit;
         });
   if (row.outcome === "DROP_NOT_FOUND") throw dropNotFound();
+  services.closedLines.forget(dropId);
   if (row.outcome === "UPDATED" || row.expired.length > 0) publishStockChange(services, dropId, row, undefined, { edited: true });
   else services.soldOut.forget(dropId);
   if (row.outcome === "ENDS_BEFORE_START") throw endsBeforeStart();

@@ -13,6 +13,10 @@ export interface JoinResult {
 /** Puts the shopper in the drop's line, or returns the place they already have. */
 export async function joinQueue(services: Services, dropId: string, userId: string, clientIp: string | null): Promise<JoinResult> {
   if (!isOurId(dropId)) throw dropNotFound();
+  if (services.closedLines.has(dropId)) {
+    services.metrics.queueJoins.inc({ outcome: "queue_closed_cached" });
+    throw queueClosed();
+  }
   const perIpCap = clientIp === null ? null : services.config.rateLimits.queueEntriesPerIp;
   const join = () => services.lineGate.run(dropId, () => callJoinQueue(services.pool, dropId, userId, clientIp, perIpCap));
   let row = await join();
@@ -29,7 +33,8 @@ export async function joinQueue(services: Services, dropId: string, userId: stri
     case "QUEUE_NOT_OPEN":
       throw new AppError("QUEUE_NOT_OPEN", "The line for this drop is not open yet; see queue.opensAt.");
     case "QUEUE_CLOSED":
-      throw new AppError("QUEUE_CLOSED", "The line for this drop is closed: it sold out or ended.");
+      services.closedLines.add(dropId);
+      throw queueClosed();
     case "TOO_MANY_FROM_ADDRESS":
       throw new AppError("RATE_LIMITED", "Too many shoppers from your address are already in this line.");
     case "NEEDS_DRAW":
@@ -94,5 +99,6 @@ export function toQueueEntry(dropId: string, row: EntryRow): QueueEntry {
   };
 }
 
+const queueClosed = () => new AppError("QUEUE_CLOSED", "The line for this drop is closed: it sold out or ended.");
 const dropNotFound = () => new AppError("DROP_NOT_FOUND", "No drop has that id.");
 const entryNotFound = () => new AppError("QUEUE_ENTRY_NOT_FOUND", "You are not in this drop's line.");

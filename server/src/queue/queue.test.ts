@@ -229,10 +229,16 @@ describe("waiting room", () => {
       const [late] = await shoppers(1);
       const refused = await server.api.joinQueue(late!.token, drop.id);
       expect([refused.status, refused.body.error]).toEqual([409, "QUEUE_CLOSED"]);
-      // Someone already in line still finds their entry.
-      expect(ok(await server.api.joinQueue(c!.token, drop.id), 200).status).toBe("sold_out");
+      // Someone who was in line is told the same, and still finds their entry.
+      expect((await server.api.joinQueue(c!.token, drop.id)).body.error).toBe("QUEUE_CLOSED");
+      expect((await entryOf(c!, drop.id)).status).toBe("sold_out");
       expect(ok(await server.api.getDrop(drop.id)).queue).toMatchObject({ state: "closed", length: 0 });
       await expectStockClean(drop.id);
+
+      // More stock and a new line: the server no longer answers from what it knew of the old one.
+      ok(await server.api.updateDrop(drop.id, { totalStock: 2, queue: null }));
+      ok(await server.api.updateDrop(drop.id, { queue: { admitPerSecond: 50, admissionSeconds: 60 } }));
+      expect(ok(await server.api.joinQueue(late!.token, drop.id), 201).number).toBe(1);
     });
 
     it("the line closes when the drop ends, and its entries are sold out", async () => {
