@@ -1,6 +1,7 @@
 import type { Services } from "../context.js";
 import { isUniqueViolation, sqlState } from "../db/errors.js";
 import { AppError } from "../errors.js";
+import { logger } from "../log.js";
 import { isOurId } from "../values/ids.js";
 import { publishStockChange } from "../realtime/publish.js";
 import { toReservation } from "../stock/hold-view.js";
@@ -71,12 +72,11 @@ export async function purchaseHold(services: Services, shopper: Shopper, reserva
   const purchase = toPurchase(row);
   if (row.outcome === "PURCHASED") {
     services.notifier.reservationChanged(shopper.id, toReservation({ ...checkout, hold_status: "completed" }, services.clock.now()));
-    services.notifier.purchaseCompleted({
-      dropId: row.drop_id,
-      username: shopper.username,
-      quantity: purchase.quantity,
-      topPurchasers: await topPurchasers(services.db, row.drop_id),
-    });
+    // The sale is committed: the buyer's answer must not wait for (or fail with) the read that
+    // feeds everyone's "recent buyers" (measured: 503s for sales that had been made, when the pool was busy).
+    void topPurchasers(services.db, row.drop_id)
+      .then((top) => services.notifier.purchaseCompleted({ dropId: row.drop_id, username: shopper.username, quantity: purchase.quantity, topPurchasers: top }))
+      .catch((error: unknown) => logger.warn({ event: "purchase.announce_failed", dropId: row.drop_id, error: error instanceof Error ? error.message : String(error) }));
   }
   return { created: row.outcome === "PURCHASED", purchase };
 }
