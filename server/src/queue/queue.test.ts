@@ -133,7 +133,7 @@ describe("waiting room", () => {
       const drop = await queuedDrop({ totalStock: 100 }, { admitPerSecond: rate });
       const crowd = await shoppers(35);
       for (const shopper of crowd) ok(await server.api.joinQueue(shopper.token, drop.id), 201);
-      await heard(drop.id, (update) => update.admittedThrough >= 35, 10_000);
+      await heard(drop.id, (update) => update.admittedThrough >= 35, 20_000);
 
       const rows = await entryRows(drop.id);
       expect(rows.every((row) => row.status === "admitted")).toBe(true);
@@ -148,11 +148,17 @@ describe("waiting room", () => {
       // And it does keep to the rate: 35 entries at 10/s take at least 2.4 s.
       expect(times.at(-1)! - times[0]!).toBeGreaterThanOrEqual(((35 - rate - batch) / rate) * 1000);
 
-      // Events of one state come at most twice a second (a state change is sent at once).
+      // Events of one state come at most twice a second (a state change is sent at once). They
+      // leave 500 ms apart; arrival times carry the delivery's jitter, so the bound here is looser,
+      // and still far from the 50 ms of an event per tick.
       const mine = updates.filter((update) => update.dropId === drop.id);
+      const sameState = mine.slice(1).filter((update, i) => update.state === mine[i]!.state);
+      expect(sameState.length).toBeGreaterThan(3);
       for (let i = 1; i < mine.length; i++) {
-        if (mine[i]!.state === mine[i - 1]!.state) expect(mine[i]!.at - mine[i - 1]!.at).toBeGreaterThanOrEqual(400);
+        if (mine[i]!.state === mine[i - 1]!.state) expect(mine[i]!.at - mine[i - 1]!.at, `events ${i - 1} and ${i}`).toBeGreaterThanOrEqual(250);
       }
+      const span = mine.at(-1)!.at - mine[0]!.at;
+      expect(mine.length).toBeLessThanOrEqual(Math.ceil(span / 500) + 3);
     });
 
     it("no hold without admission: 403 NOT_ADMITTED with the status and position; once let in the hold is granted, the entry is done, and asking again returns the same hold", async () => {

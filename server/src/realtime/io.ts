@@ -11,6 +11,7 @@ import { ConnectionCap } from "./connection-cap.js";
 import { watchSchema, type ClientToServerEvents, type ServerToClientEvents } from "./events.js";
 import type { RoomEmit } from "./event-bus.js";
 import type { Notifier, StockChange } from "./notifier.js";
+import { PurchaseAnnouncer } from "./purchase-announcer.js";
 import { intervalForAudience, StockBroadcaster } from "./stock-broadcaster.js";
 import { EventBus, type BatchedStockChange, type BusBatch } from "./event-bus.js";
 
@@ -126,6 +127,7 @@ export function attachRealtime(httpServer: HttpServer, options: RealtimeOptions)
     (update) => io.local.to(ALL_DROPS).to(dropRoom(update.dropId)).emit("stockUpdated", update),
     options.stockIntervalMs ?? (() => intervalForAudience(io.engine.clientsCount)),
   );
+  const purchases = new PurchaseAnnouncer((event) => emit([ALL_DROPS, dropRoom(event.dropId)], "purchaseCompleted", event));
   const bus = options.adapterPool ? new EventBus((batch) => io.serverSideEmit("bus", batch)) : undefined;
   // No rooms: every socket of this process, watching or not.
   const emitLocally = ({ rooms, event, payload }: RoomEmit) =>
@@ -153,7 +155,7 @@ export function attachRealtime(httpServer: HttpServer, options: RealtimeOptions)
       emit(rooms, "reservationUpdated", { reservation });
       if (reservation.status === "expired") emit(rooms, "reservationExpired", { reservationId: reservation.id, dropId: reservation.dropId });
     },
-    purchaseCompleted: (event) => emit([ALL_DROPS, dropRoom(event.dropId)], "purchaseCompleted", event),
+    purchaseCompleted: (event) => purchases.push(event),
     dropCreated: (drop) => emit([], "dropCreated", drop),
     dropUpdated: (drop) => emit([], "dropUpdated", drop),
     queueUpdated: (update) => emit([ALL_DROPS, dropRoom(update.dropId)], "queueUpdated", update),
@@ -165,6 +167,7 @@ export function attachRealtime(httpServer: HttpServer, options: RealtimeOptions)
     notifier,
     announceLocally: (change) => stock.push(change.update),
     async close() {
+      purchases.flushAll();
       bus?.flush();
       stock.flushAll();
       await new Promise<void>((resolve) => {
