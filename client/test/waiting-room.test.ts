@@ -144,8 +144,14 @@ describeInBrowser("the waiting room", () => {
     await room(card, "done").waitFor();
 
     // b buys the last unit: nothing is left or held, so the line closes and c's place is sold out.
+    // The broadcast alone tells c's page: a closing line must not send every open page to the server.
+    const asked: string[] = [];
+    c.page.on("request", (request) => {
+      if (request.url().includes("/queue/me")) asked.push(request.url());
+    });
     ok(await api().purchase(b.token, holdB.id), 201);
     await expectText(room(cardC, "closed").getByTestId("line-closed"), "Sold out: the line is closed.");
+    expect(asked).toEqual([]);
     expect(ok(await api().queueEntry(await tokenOf(c.page), drop.id)).status).toBe("sold_out");
     await screenshot(c.page, "waiting-room-sold-out");
     await endDrop(drop.id);

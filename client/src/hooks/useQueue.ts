@@ -22,9 +22,10 @@ const overdue = (entry: QueueEntry) => entry.status === "admitted" && entry.admi
 /**
  * The shopper's place in one drop's line. GET /queue/me on mount restores it
  * after a reload (a remount after a hold asks again too); it is asked again
- * whenever the line says something that may concern it: the state changed,
- * admission reached the shopper's number, the socket reconnected, or the
- * turn ran out. queueAdmitted flips it to "your turn" at once.
+ * when the line says something only the server can answer for this entry:
+ * the draw gave it a number, admission reached its number, the socket
+ * reconnected, or the turn ran out. queueAdmitted flips it to "your turn" at
+ * once; the closed broadcast makes it sold out without a question.
  *
  * Answers can cross on the wire: each request, and each event applied here,
  * takes a number, and an answer is applied only if nothing started after it.
@@ -76,18 +77,31 @@ export function useQueue({ token, dropId, line, onUnauthorized }: Options) {
     [dropId, refresh],
   );
 
-  // The line moved on in a way that may concern this entry: ask rather than guess.
+  // The line moved on in a way that concerns this entry. Every open page hears the same
+  // broadcast at the same moment, so a page asks only when it must, and not all at once:
+  // - the draw: a pre-queue entry now has a number only the server knows (asked within 2 s);
+  // - admission reached this number: queueAdmitted normally says so first (asked within 0.5 s);
+  // - the line closed: every entry still in line is sold out, which needs no question at all
+  //   (50,000 pages asking at once would be the surge all over again).
   const status = entry?.status;
+  const drawn = status === "pre_queue" && (line.state === "admitting" || line.state === "paused");
   const reached = status === "waiting" && entry?.number != null && line.admittedThrough >= entry.number;
-  const inLine = status === "pre_queue" || status === "waiting" || status === "admitted";
-  const askAgain = useEffectEvent(() => {
-    if (inLine) void refresh();
-  });
-  const moved = `${line.state}:${reached}`;
+  const need = drawn ? "drawn" : reached ? "reached" : null;
   useEffect(() => {
-    // eslint-disable-next-line react-hooks/set-state-in-effect -- as above: state is set once the answer is in
-    askAgain();
-  }, [moved]);
+    if (!need) return;
+    const timer = setTimeout(() => void refresh(), Math.random() * (need === "drawn" ? 2_000 : 500));
+    return () => clearTimeout(timer);
+  }, [need, refresh]);
+  const inLine = status === "pre_queue" || status === "waiting" || status === "admitted";
+  const closedOnMe = line.state === "closed" && inLine;
+  const markSoldOut = useEffectEvent(() => {
+    latest.current++;
+    setEntry((current) => (current ? { ...current, status: "sold_out", position: null, estimatedWaitSeconds: null } : current));
+  });
+  useEffect(() => {
+    // eslint-disable-next-line react-hooks/set-state-in-effect -- the closed broadcast decides this entry; nothing to ask
+    if (closedOnMe) markSoldOut();
+  }, [closedOnMe]);
 
   // The turn ran out on this clock: the page already shows it passed; the server's word follows.
   const until = status === "admitted" && entry?.admittedUntil ? Date.parse(entry.admittedUntil) : null;
