@@ -40,6 +40,8 @@ const envSchema = z.object({
   SOCKET_CONNECTIONS_PER_IP: z.coerce.number().int().min(1).max(1_000_000).default(200),
   QUEUE_ENTRIES_PER_IP: z.coerce.number().int().min(1).max(1_000_000).default(20),
   QUEUE_TICK_MS: z.coerce.number().int().min(10).max(5_000).default(100),
+  PAYMENT_PROVIDER: z.enum(["simulated"], { message: "the one provider built so far is \"simulated\"" }).default("simulated"),
+  PAYMENT_DECLINE_RATE: z.coerce.number().min(0).max(1).default(0),
   HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(20_000),
   HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
   WEB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
@@ -77,6 +79,7 @@ export type Config = Readonly<{
   }>;
   /** How often the admission leader lets people in: each tick admits one small batch. */
   queueTickMs: number;
+  payments: Readonly<{ provider: "simulated"; declineRate: number }>;
   /** Server processes `npm start` runs on this machine (node:cluster), sharing one port. */
   webConcurrency: number;
   /**
@@ -136,6 +139,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       queueEntriesPerIp: e.QUEUE_ENTRIES_PER_IP,
     }),
     queueTickMs: e.QUEUE_TICK_MS,
+    payments: Object.freeze({ provider: e.PAYMENT_PROVIDER, declineRate: e.PAYMENT_DECLINE_RATE }),
     http: Object.freeze({ headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS, requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS }),
     webConcurrency: e.WEB_CONCURRENCY,
     // Another process can share the database whenever it is not this process's own embedded one.

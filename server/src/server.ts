@@ -16,7 +16,8 @@ import { ReadinessProbe } from "./health/readiness.js";
 import { pingDatabase } from "./health/readiness.sql.js";
 import { OwnerLock } from "./idempotency/owner-lock.js";
 import { logger } from "./log.js";
-import { MockPaymentGateway, type PaymentGateway } from "./payments/gateway.js";
+import type { PaymentGateway } from "./payments/gateway.js";
+import { SimulatedPaymentProvider } from "./payments/simulated.js";
 import { announceLiveDrops } from "./realtime/announce.js";
 import { checkListenWorks } from "./realtime/bus-check.js";
 import { createBusPool } from "./realtime/bus-pool.js";
@@ -61,7 +62,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const secrets = await resolveSecrets(config);
   const { url: databaseUrl, embedded } = await prepareDatabase(config, { migrate: !options.skipMigrations });
   const database = connectDatabase(databaseUrl, config.dbPoolSize);
-  const payments = options.payments ?? new MockPaymentGateway();
+  const payments = options.payments ?? new SimulatedPaymentProvider(database.pool, config.payments.declineRate);
   if (config.seedDemo) await seedDemoDrops(database.prisma);
 
   // The request listener must exist before Socket.IO attaches: engine.io then forwards only

@@ -17,7 +17,7 @@ export class Metrics {
 
   readonly purchases = new Counter({
     name: "dropline_purchases_total",
-    help: "Purchase requests by outcome (purchased, repeat, expired, declined, not_found).",
+    help: "Purchase requests by outcome (purchased, repeat, expired, declined, payment_unavailable, not_found).",
     labelNames: ["outcome"] as const,
     registers: [this.registry],
   });

@@ -11,8 +11,8 @@ export function purchaseRoutes(services: Services, limits: Limits): Router {
   const router = Router();
   router.post("/purchases", limits.writes, idempotent(services.db, services.ownerLock), async (req, res) => {
     const shopper = requireShopper(req);
-    const { reservationId } = parse(createPurchaseBody, req.body);
-    const result = await purchaseHold(services, shopper, reservationId);
+    const { reservationId, payment } = parse(createPurchaseBody, req.body);
+    const result = await purchaseHold(services, shopper, reservationId, payment?.method);
     res.status(result.created ? 201 : 200).json({ purchase: result.purchase });
   });
   return router;

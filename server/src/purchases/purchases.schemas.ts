@@ -12,4 +12,9 @@ export const purchaseSchema = z.object({
 });
 export type Purchase = z.infer<typeof purchaseSchema>;
 
-export const createPurchaseBody = z.object({ reservationId: opaqueId });
+export const createPurchaseBody = z.object({
+  reservationId: opaqueId,
+  /** Absent: the provider's default method (sim_ok for the simulated provider). */
+  payment: z.object({ method: z.string({ message: "must be a string" }).min(1, "must not be empty").max(64, "must be at most 64 characters") }).optional(),
+});
+export type CreatePurchaseInput = z.infer<typeof createPurchaseBody>;

@@ -2,6 +2,7 @@ import type { Services } from "../context.js";
 import { isUniqueViolation, sqlState } from "../db/errors.js";
 import { AppError } from "../errors.js";
 import { logger } from "../log.js";
+import { PaymentUnreachable, type ChargeRequest, type ChargeResult } from "../payments/gateway.js";
 import { isOurId } from "../values/ids.js";
 import { publishStockChange } from "../realtime/publish.js";
 import { toReservation } from "../stock/hold-view.js";
@@ -26,7 +27,13 @@ export interface Shopper {
  * complete the hold in one locked database call. If the hold lapsed in between,
  * the charge is refunded and the shopper gets 410: never both sold and expired.
  */
-export async function purchaseHold(services: Services, shopper: Shopper, reservationId: string): Promise<PurchaseResult> {
+export async function purchaseHold(services: Services, shopper: Shopper, reservationId: string, method?: string): Promise<PurchaseResult> {
+  const paymentMethod = method ?? services.payments.defaultMethod;
+  if (!services.payments.accepts(paymentMethod)) {
+    throw new AppError("VALIDATION_ERROR", `The request body is not valid: payment.method "${paymentMethod}" is not a method this payment provider knows.`, [
+      { path: "payment.method", message: "is not a method this payment provider knows" },
+    ]);
+  }
   if (!isOurId(reservationId)) throw reservationNotFound();
   const checkout = await findCheckout(services.db, reservationId, shopper.id);
   if (!checkout) throw reservationNotFound();
@@ -39,10 +46,12 @@ export async function purchaseHold(services: Services, shopper: Shopper, reserva
     throw holdGone();
   }
 
-  const charge = await services.payments.charge({ reference: reservationId, amount: checkout.amount, shopperId: shopper.id });
+  const charge = await chargeWithRetries(services, { reference: reservationId, amount: checkout.amount, shopperId: shopper.id, method: paymentMethod });
   if (!charge.approved) {
     services.metrics.purchases.inc({ outcome: "declined" });
-    throw new AppError("PAYMENT_DECLINED", `The payment was declined: ${charge.reason}. Your hold is still active.`);
+    throw new AppError("PAYMENT_DECLINED", `The payment was declined (${charge.reason}). Your hold is still yours: try another payment method.`, {
+      reason: charge.reason,
+    });
   }
 
   let row: CompletePurchaseRow;
@@ -79,6 +88,27 @@ export async function purchaseHold(services: Services, shopper: Shopper, reserva
       .catch((error: unknown) => logger.warn({ event: "purchase.announce_failed", dropId: row.drop_id, error: error instanceof Error ? error.message : String(error) }));
   }
   return { created: row.outcome === "PURCHASED", purchase };
+}
+
+/** Waits before each retry of a payment the provider could not take: short, as the hold's clock is running. */
+const PAYMENT_RETRY_DELAYS_MS = [100, 300, 900];
+
+/** Charges, asking again after a transient failure; a provider still unreachable after that is a 503, the hold untouched. */
+async function chargeWithRetries(services: Services, request: ChargeRequest): Promise<ChargeResult> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await services.payments.charge(request);
+    } catch (error) {
+      if (!(error instanceof PaymentUnreachable)) throw error;
+      const delay = PAYMENT_RETRY_DELAYS_MS[attempt];
+      if (delay === undefined) {
+        services.metrics.purchases.inc({ outcome: "payment_unavailable" });
+        logger.warn({ event: "payment.unavailable", reservationId: request.reference, error: error.message });
+        throw new AppError("PAYMENT_UNAVAILABLE", "The payment provider cannot be reached right now. Your hold is still yours: try again in a moment.");
+      }
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
 }
 
 async function completeWithFreshCode(services: Services, reservationId: string, userId: string, paymentRef: string) {

@@ -29,7 +29,7 @@ export async function findCheckout(db: Db, reservationId: string, userId: string
 }
 
 export type CompletePurchaseRow =
-  | ({ outcome: "PURCHASED"; payment_ref: null } & PurchaseRow & StockRow)
+  | ({ outcome: "PURCHASED"; payment_ref: string } & PurchaseRow & StockRow)
   | ({ outcome: "ALREADY_PURCHASED"; payment_ref: string } & PurchaseRow & StockRow)
   | ({ outcome: "NOT_ACTIVE"; drop_id: string } & StockRow)
   | { outcome: "NOT_FOUND" };
@@ -41,15 +41,13 @@ export async function callCompletePurchase(
   confirmationCode: string,
   paymentRef: string,
 ): Promise<CompletePurchaseRow> {
-  // The join sees only purchases made before this statement: payment_ref is the earlier charge's on
-  // ALREADY_PURCHASED, and null on PURCHASED; the purchase's reservation is the one asked about.
+  // payment_ref is read inside the call, under the lock: the charge that paid for the sale.
   return onlyRow(
     await db.$queryRaw<CompletePurchaseRow[]>`
       SELECT c.outcome, c.purchase_id::text, c.drop_id::text, ${reservationId}::uuid::text AS reservation_id, c.quantity, c.amount_paid::text AS amount_paid,
-             c.confirmation_code, c.purchased_at, p.payment_ref,
+             c.confirmation_code, c.purchased_at, c.payment_ref,
              c.total_stock, c.held_stock, c.sold_stock, c.version, c.starts_at, c.ends_at, c.decided_at, c.expired
-      FROM dropline_complete_purchase(${reservationId}::uuid, ${userId}::uuid, ${confirmationCode}, ${paymentRef}) c
-      LEFT JOIN purchases p ON p.id = c.purchase_id`,
+      FROM dropline_complete_purchase(${reservationId}::uuid, ${userId}::uuid, ${confirmationCode}, ${paymentRef}) c`,
   );
 }
 
