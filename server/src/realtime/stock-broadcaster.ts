@@ -1,53 +1,16 @@
+import { PerDropCoalescer } from "./coalescer.js";
 import type { StockUpdated } from "./events.js";
 
 /**
- * Sends `stockUpdated` at most once per `intervalMs` per drop, latest version
- * wins. The first change after a quiet spell goes out at once; changes in a
- * burst are folded into one message at the end of the interval, so the final
- * state always arrives, within one interval of the change.
+ * `stockUpdated` at most once per `intervalMs` per drop, the latest version:
+ * the first change after a quiet spell goes out at once, a burst is folded
+ * into one message at the end of the interval, so the final state always
+ * arrives within one interval of the change.
  */
-export class StockBroadcaster {
-  private readonly lastSentAt = new Map<string, number>();
-  private readonly lastSentVersion = new Map<string, number>();
-  private readonly pending = new Map<string, StockUpdated>();
-  private readonly timers = new Map<string, NodeJS.Timeout>();
-
-  constructor(
-    private readonly send: (update: StockUpdated) => void,
-    /** Read at every change, so the interval can follow the size of the audience. */
-    private readonly intervalMs: number | (() => number) = 50,
-    private readonly now: () => number = () => performance.now(),
-  ) {}
-
-  push(update: StockUpdated): void {
+export class StockBroadcaster extends PerDropCoalescer<StockUpdated> {
+  constructor(send: (update: StockUpdated) => void, intervalMs: number | (() => number) = 50, now: () => number = () => performance.now()) {
     // Commits of one drop can finish their notifications out of order; an older version adds nothing.
-    if (update.version <= (this.lastSentVersion.get(update.dropId) ?? 0)) return;
-    const queued = this.pending.get(update.dropId);
-    if (queued && queued.version >= update.version) return;
-    this.pending.set(update.dropId, update);
-    if (this.timers.has(update.dropId)) return;
-    const interval = typeof this.intervalMs === "number" ? this.intervalMs : this.intervalMs();
-    const wait = (this.lastSentAt.get(update.dropId) ?? -Infinity) + interval - this.now();
-    if (wait <= 0) this.flush(update.dropId);
-    else this.timers.set(update.dropId, setTimeout(() => this.flush(update.dropId), wait));
-  }
-
-  private flush(dropId: string): void {
-    this.timers.delete(dropId);
-    const update = this.pending.get(dropId);
-    if (!update) return;
-    this.pending.delete(dropId);
-    this.lastSentAt.set(dropId, this.now());
-    this.lastSentVersion.set(dropId, update.version);
-    this.send(update);
-  }
-
-  /** Sends whatever is waiting now (at shutdown). */
-  flushAll(): void {
-    for (const [dropId, timer] of this.timers) {
-      clearTimeout(timer);
-      this.flush(dropId);
-    }
+    super(send, intervalMs, now, (update, { queued, sent }) => update.version <= (sent?.version ?? 0) || (queued !== undefined && queued.version >= update.version));
   }
 }
 
