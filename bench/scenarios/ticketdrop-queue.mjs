@@ -44,7 +44,7 @@ const STATEMENT_KINDS = [
   ["hold", /dropline_take_hold/],
   ["purchase", /dropline_complete_purchase|FROM reservations r|FROM purchases p JOIN users/],
   ["admission tick", /dropline_queue_tick|FROM drop_queues q JOIN drops d ON d.id = q.drop_id WHERE q.closed_at/],
-  ["draw", /status = 'pre_queue'|unnest\(\$2::uuid\[\]\) WITH ORDINALITY|FOR UPDATE OF q|SEQUENCE|setval|shuffled_at = clock_timestamp/],
+  ["draw", /status = 'pre_queue'|unnest\(\$2::uuid\[\]\) WITH ORDINALITY|FOR UPDATE OF q|dropline_start_line_numbers|shuffled_at = clock_timestamp/],
   ["poll (queue/me)", /FROM queue_entries e JOIN drop_queues q/],
   ["socket.io adapter", /socket_io_attachments|NOTIFY|LISTEN/],
   ["transaction control", /^\s*(BEGIN|COMMIT|ROLLBACK)/i],

@@ -72,6 +72,15 @@ LANGUAGE sql IMMUTABLE AS $$ SELECT hashtext(p_drop_id::text) $$;
 CREATE FUNCTION dropline_queue_sequence(p_drop_id uuid) RETURNS text
 LANGUAGE sql IMMUTABLE AS $$ SELECT 'queue_numbers_' || replace(p_drop_id::text, '-', '') $$;
 
+-- The draw's last step: the line's sequence goes on after the numbers drawn.
+CREATE FUNCTION dropline_start_line_numbers(p_drop_id uuid, p_drawn int) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+  EXECUTE format('CREATE SEQUENCE IF NOT EXISTS %I AS integer', dropline_queue_sequence(p_drop_id));
+  PERFORM setval(dropline_queue_sequence(p_drop_id)::regclass, greatest(p_drawn, 1), p_drawn > 0);
+END
+$$;
+
 -- Where a waiting entry stands: the waiting entries ahead of it, plus one.
 -- Every number up to admitted_through has been admitted (admission goes in
 -- number order), so only the few who left between are subtracted.

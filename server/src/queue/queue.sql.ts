@@ -81,9 +81,6 @@ export async function setQueueSettings(
       admission_seconds = EXCLUDED.admission_seconds, opens_at = EXCLUDED.opens_at`;
 }
 
-/** As dropline_queue_sequence() names it; the id is a canonical uuid, so the name is safe to splice. */
-const sequenceName = (dropId: string) => `queue_numbers_${dropId.replace(/-/g, "")}`;
-
 /**
  * The draw, once per line, at its start: every pre-queue entry gets a number
  * from one uniformly random permutation, in one transaction, and the line's
@@ -117,8 +114,7 @@ export async function drawPreQueue(client: pg.ClientBase, dropId: string, random
        WHERE e.drop_id = $1::uuid AND e.user_id = drawn.user_id`,
       [dropId, order],
     );
-    await client.query(`CREATE SEQUENCE IF NOT EXISTS ${sequenceName(dropId)} AS integer`);
-    await client.query(`SELECT setval($1::regclass, $2::int, $3::boolean)`, [sequenceName(dropId), Math.max(order.length, 1), order.length > 0]);
+    await client.query("SELECT dropline_start_line_numbers($1::uuid, $2::int)", [dropId, order.length]);
     await client.query(`UPDATE drop_queues SET shuffled_at = clock_timestamp(), length = $2::int WHERE drop_id = $1::uuid`, [dropId, order.length]);
     await client.query("COMMIT");
     return order.length;
