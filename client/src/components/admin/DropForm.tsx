@@ -2,10 +2,10 @@ import { useId, useState } from "react";
 import { isApiError } from "../../api/http";
 import type { DropFields } from "../../api/admin";
 import { fieldsToSend, queueFieldOfPath, type DropField, type DropFormValues } from "../../lib/drop-form";
+import { FormFields, type FieldSpec } from "./FormFields";
 import { WaitingRoomFields } from "./WaitingRoomFields";
 
-// Wide fields take the whole row: a date input with seconds needs about 265 px to show every part.
-const FIELDS: { field: DropField; label: string; type: string; hint?: string; step?: string; wide?: boolean }[] = [
+const FIELDS: FieldSpec[] = [
   { field: "name", label: "Name", type: "text", wide: true },
   { field: "price", label: "Price", type: "text", hint: "e.g. 199.99" },
   { field: "totalStock", label: "Total stock", type: "number" },
@@ -38,15 +38,6 @@ export function DropForm({ title, submitLabel, initial, editing = false, onSubmi
   const [general, setGeneral] = useState<string | null>(null);
   const [done, setDone] = useState<string | null>(null);
   const [sending, setSending] = useState(false);
-
-  /** What an input and a textarea share: value, change, error state and note. */
-  const control = (field: DropField, error: string | undefined) => ({
-    value: values[field],
-    onChange: (event: React.ChangeEvent<HTMLInputElement | HTMLTextAreaElement>) => setValues((current) => ({ ...current, [field]: event.target.value })),
-    "aria-invalid": error ? true : undefined,
-    "aria-describedby": `${id}-${field}-note`,
-    className: `mt-1 w-full rounded-md border px-3 py-2 focus-visible:outline-2 focus-visible:outline-indigo-600 ${error ? "border-rose-500" : "border-slate-300"}`,
-  });
 
   async function submit(event: React.FormEvent) {
     event.preventDefault();
@@ -89,26 +80,7 @@ export function DropForm({ title, submitLabel, initial, editing = false, onSubmi
       <h2 id={`${id}-title`} className="text-lg font-semibold">
         {title}
       </h2>
-      <div className="mt-3 grid gap-3 sm:grid-cols-2">
-        {FIELDS.map(({ field, label, type, hint, step, wide }) => {
-          const error = errors[field];
-          return (
-            <div key={field} className={wide ? "sm:col-span-2" : undefined}>
-              <label htmlFor={`${id}-${field}`} className="block text-sm font-medium">
-                {label}
-              </label>
-              {type === "textarea" ? (
-                <textarea id={`${id}-${field}`} name={field} rows={4} {...control(field, error)} />
-              ) : (
-                <input id={`${id}-${field}`} name={field} type={type} step={step} {...control(field, error)} />
-              )}
-              <p id={`${id}-${field}-note`} data-testid={`error-${field}`} className={`mt-0.5 text-xs ${error ? "text-rose-700" : "text-slate-500"}`}>
-                {error ?? hint ?? ""}
-              </p>
-            </div>
-          );
-        })}
-      </div>
+      <FormFields id={id} fields={FIELDS} values={values} errors={errors} onChange={(field, value) => setValues((current) => ({ ...current, [field]: value }))} />
       <WaitingRoomFields id={id} values={values} errors={errors} editing={editing} onChange={(change) => setValues((current) => ({ ...current, ...change }))} />
       <div role="status" aria-live="polite" className="mt-2 text-sm">
         {general && <p className="text-rose-700">{general}</p>}

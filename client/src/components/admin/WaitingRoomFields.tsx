@@ -1,6 +1,7 @@
 import type { DropField, DropFormValues } from "../../lib/drop-form";
+import { FormFields, type FieldSpec } from "./FormFields";
 
-const FIELDS: { field: DropField; label: string; type: string; hint: string; step?: string; wide?: boolean }[] = [
+const FIELDS: FieldSpec[] = [
   { field: "admitPerSecond", label: "Let in per second", type: "number", hint: "1 to 10,000" },
   { field: "admissionSeconds", label: "Seconds to reserve", type: "number", hint: "Once let in; 1 to 3600" },
   { field: "queueOpensAt", label: "Line opens at", type: "datetime-local", hint: "Blank: 15 minutes before the start", step: "1", wide: true },
@@ -36,34 +37,7 @@ export function WaitingRoomFields({ id, values, errors, onChange, editing }: Pro
           </span>
         </span>
       </label>
-      {values.queueOn && (
-        <div className="mt-3 grid gap-3 sm:grid-cols-2">
-          {FIELDS.map(({ field, label, type, hint, step, wide }) => {
-            const error = errors[field];
-            return (
-              <div key={field} className={wide ? "sm:col-span-2" : undefined}>
-                <label htmlFor={`${id}-${field}`} className="block text-sm font-medium">
-                  {label}
-                </label>
-                <input
-                  id={`${id}-${field}`}
-                  name={field}
-                  type={type}
-                  step={step}
-                  value={values[field]}
-                  onChange={(event) => onChange({ [field]: event.target.value })}
-                  aria-invalid={error ? true : undefined}
-                  aria-describedby={`${id}-${field}-note`}
-                  className={`mt-1 w-full rounded-md border px-3 py-2 focus-visible:outline-2 focus-visible:outline-indigo-600 ${error ? "border-rose-500" : "border-slate-300"}`}
-                />
-                <p id={`${id}-${field}-note`} data-testid={`error-${field}`} className={`mt-0.5 text-xs ${error ? "text-rose-700" : "text-slate-500"}`}>
-                  {error ?? hint}
-                </p>
-              </div>
-            );
-          })}
-        </div>
-      )}
+      {values.queueOn && <FormFields id={id} fields={FIELDS} values={values} errors={errors} onChange={(field, value) => onChange({ [field]: value })} />}
     </fieldset>
   );
 }
