@@ -6,6 +6,13 @@ import net from "node:net";
 /** Wall-clock milliseconds with sub-millisecond resolution, comparable across processes on this machine. */
 export const wallNow = () => performance.timeOrigin + performance.now();
 
+/** Milliseconds this process's wall clock (timeOrigin + now) is ahead of Date.now(). */
+export function clockSkewMs() {
+  let sum = 0;
+  for (let k = 0; k < 200; k++) sum += wallNow() - Date.now();
+  return sum / 200 - 0.5; // Date.now() truncates to the millisecond: half a millisecond behind on average
+}
+
 /**
  * An HTTP/1.1 keep-alive client with `connections` connections, all opened by warm() before timing.
  * request() resolves { status, body (parsed JSON or undefined), ms, at (wall time of the last byte) }

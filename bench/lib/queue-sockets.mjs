@@ -24,8 +24,8 @@
 // event arrived.
 import { randomBytes } from "node:crypto";
 import net from "node:net";
+import { clockSkewMs, wallNow } from "./http.mjs";
 
-const wallNow = () => performance.timeOrigin + performance.now();
 const IN_FLIGHT = 100; // handshakes at a time
 const READ_BUFFER = Buffer.alloc(256 * 1024);
 const sockets = [];
@@ -177,13 +177,6 @@ function connectOne(url, slot, token) {
       if (open && !closing) count(disconnects, "closed by the server");
     });
   });
-}
-
-/** Milliseconds this process's wall clock (timeOrigin + now) is ahead of Date.now(). */
-function clockSkewMs() {
-  let sum = 0;
-  for (let k = 0; k < 200; k++) sum += wallNow() - Date.now();
-  return sum / 200 - 0.5;
 }
 
 process.on("disconnect", () => process.exit(0));

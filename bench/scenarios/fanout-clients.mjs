@@ -11,8 +11,8 @@
 // The server sends the same message to every socket: a message equal to the
 // previous one (a byte compare) is not parsed again.
 import WebSocket from "ws";
+import { clockSkewMs, wallNow } from "../lib/http.mjs";
 
-const wallNow = () => performance.timeOrigin + performance.now();
 const IN_FLIGHT = 200; // handshakes at a time
 const sockets = [];
 let dropId;
@@ -106,13 +106,6 @@ function connectOne(url, i) {
       if (open && !closing) count(disconnects, `close ${code}`);
     });
   });
-}
-
-/** Milliseconds this process's wall clock (timeOrigin + now) is ahead of Date.now(). */
-function clockSkewMs() {
-  let sum = 0;
-  for (let k = 0; k < 200; k++) sum += wallNow() - Date.now();
-  return sum / 200 - 0.5; // Date.now() truncates to the millisecond: half a millisecond behind on average
 }
 
 // The harness is gone (killed): nothing left to report to.

@@ -6,39 +6,16 @@
 // stockUpdated arrives after the change commits, how many messages each socket
 // gets per second, whether every socket ends on the last version, and the RSS
 // of every server process.
-import { fork } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { treeRssMb } from "../lib/cpu.mjs";
 import { activeHolds, holdBurst } from "../lib/holds.mjs";
-import { percentile, wallNow } from "../lib/http.mjs";
-import { track } from "../lib/stack.mjs";
+import { clockSkewMs, percentile, wallNow } from "../lib/http.mjs";
+import { ask, forkSocketProcess } from "../lib/child-process.mjs";
 
 const childScript = path.join(path.dirname(fileURLToPath(import.meta.url)), "fanout-clients.mjs");
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const r1 = (x) => Math.round(x * 10) / 10;
-
-function ask(child, msg, type) {
-  return new Promise((resolve, reject) => {
-    const onMessage = (m) => {
-      if (m.type !== type) return;
-      child.off("message", onMessage);
-      child.off("exit", onExit);
-      resolve(m);
-    };
-    const onExit = (code) => reject(new Error(`fanout client process exited (${code})`));
-    child.on("message", onMessage);
-    child.once("exit", onExit);
-    child.send(msg);
-  });
-}
-
-/** Milliseconds this process's wall clock (timeOrigin + now) is ahead of Date.now(). */
-function clockSkewMs() {
-  let sum = 0;
-  for (let k = 0; k < 200; k++) sum += wallNow() - Date.now();
-  return sum / 200 - 0.5;
-}
 
 /**
  * How far the database's clock (clock_timestamp(), what committedAt is read from) is ahead of
@@ -89,18 +66,7 @@ export default async function fanout(ctx) {
   const drop = await ctx.createDrop({ name: "Fanout", totalStock: count * 2, holdSeconds: 3600, maxPerUser: 1 });
   const rss = rssSampler(ctx.serverPid);
   const rssBeforeSockets = rss.now();
-  // Each client process may hold thousands of sockets: raise its descriptor limit as for the server.
-  const children = Array.from({ length: procs }, () =>
-    track(
-      ctx.stack,
-      fork(childScript, [], {
-        execPath: "/bin/sh",
-        execArgv: ["-c", 'ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$0" "$@"', process.execPath],
-        serialization: "advanced",
-        stdio: ["ignore", "inherit", "inherit", "ipc"],
-      }),
-    ),
-  );
+  const children = Array.from({ length: procs }, () => forkSocketProcess(ctx.stack, childScript));
   try {
     const shares = children.map((_, k) => Math.floor(clients / procs) + (k < clients % procs ? 1 : 0));
     const connectStarted = performance.now();

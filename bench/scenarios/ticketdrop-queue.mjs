@@ -30,13 +30,12 @@
 // process. Checked afterwards in the database: 500 holds, all bought,
 // sold_stock 500, the stock invariant, every entry done or sold_out, and the
 // numbers a permutation of 1..N.
-import { fork } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { answerCode, countInto, createClient, latencySummary, runPool, wallNow } from "../lib/http.mjs";
+import { answerCode, clockSkewMs, countInto, createClient, latencySummary, runPool, wallNow } from "../lib/http.mjs";
 import { activitySampler } from "../lib/pg-activity.mjs";
 import { queueSummary } from "../lib/queue-report.mjs";
-import { track } from "../lib/stack.mjs";
+import { ask, forkSocketProcess } from "../lib/child-process.mjs";
 
 /** Statements of each part of the work, as pg_stat_activity shows them. */
 const STATEMENT_KINDS = [
@@ -54,28 +53,6 @@ const childScript = path.join(path.dirname(fileURLToPath(import.meta.url)), "../
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const r2 = (x) => (x === null || x === undefined || Number.isNaN(x) ? null : Math.round(x * 100) / 100);
 const seconds = (ms) => r2(ms / 1000);
-
-function ask(child, msg, type) {
-  return new Promise((resolve, reject) => {
-    const onMessage = (m) => {
-      if (m.type !== type) return;
-      child.off("message", onMessage);
-      child.off("exit", onExit);
-      resolve(m);
-    };
-    const onExit = (code) => reject(new Error(`queue socket process exited (${code})`));
-    child.on("message", onMessage);
-    child.once("exit", onExit);
-    child.send(msg);
-  });
-}
-
-/** Milliseconds this process's wall clock (timeOrigin + now) is ahead of Date.now(). */
-function clockSkewMs() {
-  let sum = 0;
-  for (let k = 0; k < 200; k++) sum += wallNow() - Date.now();
-  return sum / 200 - 0.5;
-}
 
 export default async function ticketdropQueue(ctx) {
   const {
@@ -104,15 +81,7 @@ export default async function ticketdropQueue(ctx) {
   const sampled = [];
   for (let i = 0; i < shoppers && sampled.length < socketCount; i += every) sampled.push(i);
 
-  const child = track(
-    ctx.stack,
-    fork(childScript, [], {
-      execPath: "/bin/sh",
-      execArgv: ["-c", 'ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$0" "$@"', process.execPath],
-      serialization: "advanced",
-      stdio: ["ignore", "inherit", "inherit", "ipc"],
-    }),
-  );
+  const child = forkSocketProcess(ctx.stack, childScript);
   const joinClient = createClient(ctx.url, connections);
   // Every shopper has a browser of their own, so nothing a shopper does may wait in the harness
   // behind someone else's request: the polls at the draw (one per pre-queue shopper without a
