@@ -12,47 +12,24 @@
 // Figures here are slowed by the profiler: they explain, they do not measure.
 import { readdirSync } from "node:fs";
 import path from "node:path";
-import pg from "pg";
 import { monoMicros, readProfile, summariseProfiles } from "../lib/cpuprofile.mjs";
 import { holdBurst } from "../lib/holds.mjs";
 import { wallNow } from "../lib/http.mjs";
+import { activitySampler } from "../lib/pg-activity.mjs";
 
-/** Backends' state every `everyMs`: mean number of client backends in each state / wait event. */
-function activitySampler(databaseUrl, everyMs = 20) {
-  const client = new pg.Client({ connectionString: databaseUrl, application_name: "dropline-bench-sampler" });
-  const counts = new Map();
-  let samples = 0;
-  let running = true;
-  const loop = (async () => {
-    await client.connect();
-    while (running) {
-      const { rows } = await client.query(
-        `SELECT state, wait_event_type, wait_event FROM pg_stat_activity
-         WHERE backend_type = 'client backend' AND pid <> pg_backend_pid() AND state IS NOT NULL AND state <> 'idle'`,
-      );
-      samples++;
-      for (const r of rows) {
-        const what = r.state === "active" ? (r.wait_event ? `active, waiting on ${r.wait_event_type}:${r.wait_event}` : "active, on CPU") : `${r.state}${r.wait_event ? ` (${r.wait_event})` : ""}`;
-        counts.set(what, (counts.get(what) ?? 0) + 1);
-      }
-      await new Promise((resolve) => setTimeout(resolve, everyMs));
-    }
-  })();
+/**
+ * Backends' state every 20 ms: mean number of client backends in each state / wait event,
+ * in the shape this report has always had (pg-activity.mjs samples; no statement kinds here).
+ */
+function backendStates(databaseUrl) {
+  const sampler = activitySampler(databaseUrl, { everyMs: 20 });
   return {
-    /** Resets the counts; returns those since the last take. */
-    take() {
-      const out = [...counts]
-        .sort((a, b) => b[1] - a[1])
-        .map(([state, n]) => ({ state, meanBackends: Math.round((n / Math.max(1, samples)) * 100) / 100 }));
-      counts.clear();
-      samples = 0;
-      return out;
-    },
-    async stop() {
-      running = false;
-      await loop.catch(() => undefined);
-      await client.end().catch(() => undefined);
-    },
+    take: () =>
+      sampler.take(Infinity).rows.map(({ state, mean }) => ({
+        state: state === "on CPU" || state.startsWith("waiting on ") ? `active, ${state}` : state,
+        meanBackends: mean,
+      })),
+    stop: () => sampler.stop(),
   };
 }
 
@@ -88,7 +65,7 @@ export default async function profile(ctx) {
   const warm = await ctx.createDrop({ name: "Profile warm-up", totalStock: 1000, holdSeconds: 3600 });
   await holdBurst(ctx, { dropId: warm.id, count: 1000, connections: 64 });
 
-  const sampler = activitySampler(ctx.databaseUrl);
+  const sampler = backendStates(ctx.databaseUrl);
   const offset = monoMicros() - wallNow() * 1000; // wall ms -> monotonic µs (the profiles' clock)
   const windowOf = (run) => [run.startedAt * 1000 + offset, (run.startedAt + run.wallSeconds * 1000) * 1000 + offset];
   const path_ = {};
