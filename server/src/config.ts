@@ -42,6 +42,8 @@ const envSchema = z.object({
   QUEUE_TICK_MS: z.coerce.number().int().min(10).max(5_000).default(100),
   PAYMENT_PROVIDER: z.enum(["simulated"], { message: "the one provider built so far is \"simulated\"" }).default("simulated"),
   PAYMENT_DECLINE_RATE: z.coerce.number().min(0).max(1).default(0),
+  PAYMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5_000),
+  CHECKOUT_RECOVERY_MS: z.coerce.number().int().min(500).max(600_000).default(15_000),
   HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(20_000),
   HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
   WEB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
@@ -80,6 +82,12 @@ export type Config = Readonly<{
   /** How often the admission leader lets people in: each tick admits one small batch. */
   queueTickMs: number;
   payments: Readonly<{ provider: "simulated"; declineRate: number }>;
+  checkout: Readonly<{
+    /** How long a purchase request waits for its payment before answering 202 "processing". */
+    paymentTimeoutMs: number;
+    /** When the resume job first looks at a checkout (and ends it if nothing else did: a crash, a lost request). */
+    recoveryMs: number;
+  }>;
   /** Server processes `npm start` runs on this machine (node:cluster), sharing one port. */
   webConcurrency: number;
   /**
@@ -140,6 +148,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }),
     queueTickMs: e.QUEUE_TICK_MS,
     payments: Object.freeze({ provider: e.PAYMENT_PROVIDER, declineRate: e.PAYMENT_DECLINE_RATE }),
+    checkout: Object.freeze({ paymentTimeoutMs: e.PAYMENT_TIMEOUT_MS, recoveryMs: e.CHECKOUT_RECOVERY_MS }),
     http: Object.freeze({ headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS, requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS }),
     webConcurrency: e.WEB_CONCURRENCY,
     // Another process can share the database whenever it is not this process's own embedded one.

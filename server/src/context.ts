@@ -3,6 +3,7 @@ import type { ServerClock } from "./clock.js";
 import type { Config } from "./config.js";
 import type { Db } from "./db/prisma.js";
 import type { PaymentGateway } from "./payments/gateway.js";
+import type { JobEngine } from "./jobs/engine.js";
 import type { Metrics } from "./observability/metrics.js";
 import type { OwnerLock } from "./idempotency/owner-lock.js";
 import type { ClosedLines } from "./queue/closed-lines.js";
@@ -33,5 +34,7 @@ export interface Services {
   metrics: Metrics;
   /** This process's advisory lock: tells retries whether an unfinished Idempotency-Key claim still has a live owner. */
   ownerLock: Pick<OwnerLock, "current">;
-  config: Pick<Config, "holdSeconds" | "rateLimits">;
+  /** Durable background work (pg-boss): checkout resumes, outbox deliveries. */
+  jobs: JobEngine;
+  config: Pick<Config, "holdSeconds" | "rateLimits" | "checkout">;
 }

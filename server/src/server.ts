@@ -16,6 +16,8 @@ import { ReadinessProbe } from "./health/readiness.js";
 import { pingDatabase } from "./health/readiness.sql.js";
 import { OwnerLock } from "./idempotency/owner-lock.js";
 import { logger } from "./log.js";
+import { JobEngine } from "./jobs/engine.js";
+import { registerCheckoutJobs } from "./checkout/checkout.jobs.js";
 import type { PaymentGateway } from "./payments/gateway.js";
 import { SimulatedPaymentProvider } from "./payments/simulated.js";
 import { announceLiveDrops } from "./realtime/announce.js";
@@ -39,6 +41,8 @@ export interface StartOptions {
   listen?: boolean;
   /** Test hook: never try to become the waiting rooms' admission leader. */
   admission?: boolean;
+  /** Test hook: run no background jobs in this process (they wait in the database for another). */
+  jobWorkers?: boolean;
 }
 
 export interface RunningServer {
@@ -101,6 +105,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   if (bus) void checkListenWorks(directUrl);
   const ownerLock = new OwnerLock(directUrl);
   await ownerLock.start();
+  const jobs = new JobEngine(directUrl);
+  await jobs.start();
   const services: Services = {
     db: database.prisma,
     pool: database.pool,
@@ -113,6 +119,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     closedLines,
     metrics: new Metrics({ pool: database.pool, openSockets: () => realtime.io.engine.clientsCount }),
     ownerLock,
+    jobs,
     config,
   };
   const readiness = new ReadinessProbe(() => isDatabaseReady(database));
@@ -130,6 +137,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       ? undefined
       : new AdmissionLeader({ url: directUrl, tickMs: config.queueTickMs, notifier: realtime.notifier, metrics: services.metrics });
   admission?.start();
+  if (options.jobWorkers !== false) await registerCheckoutJobs(services);
 
   const inFlight = trackRequests(httpServer);
   // A cluster worker listens on nothing: the primary hands it connections (@socket.io/sticky).
@@ -169,6 +177,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         const grace = setTimeout(() => httpServer.closeAllConnections(), 5_000);
         await drained;
         clearTimeout(grace);
+        await jobs.stop();
         await ownerLock.stop();
         await database.close();
         await embedded?.stop();

@@ -4,18 +4,21 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
+import { installJobEngine } from "../jobs/engine.js";
 
 /** The repository root: prisma.config.ts and prisma/migrations live there. */
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 
 /**
  * Applies committed migrations with Prisma's own `migrate deploy`, so the
- * server, `npm run db:migrate`, CI and Render all run exactly the same steps.
+ * server, `npm run db:migrate`, CI and Render all run exactly the same steps,
+ * then installs the job engine's schema.
  */
 export async function runMigrations(databaseUrl: string): Promise<void> {
   // Starting Prisma's CLI costs seconds; skip it when every migration is already applied.
-  if ((await pendingMigrations(databaseUrl)).length === 0) return;
-  await migrateDeploy(databaseUrl);
+  if ((await pendingMigrations(databaseUrl)).length > 0) await migrateDeploy(databaseUrl);
+  // The job engine's own schema and queues, versioned by pg-boss itself.
+  await installJobEngine(databaseUrl);
 }
 
 /** Committed migrations that the database has not recorded as applied. */

@@ -39,3 +39,9 @@ export async function refundCharge(pool: pg.Pool, chargeId: string): Promise<voi
     [chargeId],
   );
 }
+
+export async function findCharge(pool: pg.Pool, chargeId: string): Promise<ChargeRow | undefined> {
+  if (!/^[0-9a-f-]{36}$/.test(chargeId)) return undefined;
+  const { rows } = await pool.query<ChargeRow>(`SELECT id::text, status, decline_reason, attempts FROM simulated_charges WHERE id = $1::uuid`, [chargeId]);
+  return rows[0];
+}

@@ -89,20 +89,21 @@ describe("the simulated payment provider", () => {
   });
 
   it("a refund happens once: refunding the same charge again changes nothing", async () => {
-    const charge = await server.services.payments.charge({ reference: "refund-test", amount: "12.00", shopperId: "nobody", method: "sim_ok" });
-    if (!charge.approved) throw new Error("expected an approved charge");
+    const charge = await server.services.payments.charge({ idempotencyKey: "refund-test", amount: "12.00", shopperId: "nobody", method: "sim_ok" });
+    if (charge.outcome !== "approved") throw new Error("expected an approved charge");
     await server.services.payments.refund(charge.paymentRef);
-    const first = (await server.db.pool.query("SELECT status, refunded_at FROM simulated_charges WHERE idempotency_key = 'refund-test:sim_ok'")).rows[0];
+    const first = (await server.db.pool.query("SELECT status, refunded_at FROM simulated_charges WHERE idempotency_key = 'refund-test'")).rows[0];
     await server.services.payments.refund(charge.paymentRef);
-    const second = (await server.db.pool.query("SELECT status, refunded_at FROM simulated_charges WHERE idempotency_key = 'refund-test:sim_ok'")).rows[0];
+    const second = (await server.db.pool.query("SELECT status, refunded_at FROM simulated_charges WHERE idempotency_key = 'refund-test'")).rows[0];
     expect(first.status).toBe("refunded");
     expect(second).toEqual(first);
     // The same call again finds the same charge, refunded: it pays for nothing, and no second charge is made.
-    expect(await server.services.payments.charge({ reference: "refund-test", amount: "12.00", shopperId: "nobody", method: "sim_ok" })).toEqual({
-      approved: false,
+    expect(await server.services.payments.charge({ idempotencyKey: "refund-test", amount: "12.00", shopperId: "nobody", method: "sim_ok" })).toEqual({
+      outcome: "declined",
       reason: "already_refunded",
+      paymentRef: charge.paymentRef,
     });
-    expect((await server.db.pool.query("SELECT count(*)::int AS n FROM simulated_charges WHERE idempotency_key LIKE 'refund-test:%'")).rows[0].n).toBe(1);
+    expect((await server.db.pool.query("SELECT count(*)::int AS n FROM simulated_charges WHERE idempotency_key = 'refund-test'")).rows[0].n).toBe(1);
   });
 });
 

@@ -1,7 +1,7 @@
 import { randomInt } from "node:crypto";
 import type pg from "pg";
 import { PaymentUnreachable, type ChargeRequest, type ChargeResult, type PaymentGateway } from "./gateway.js";
-import { recordCharge, refundCharge } from "./simulated.sql.js";
+import { findCharge, recordCharge, refundCharge, type ChargeRow } from "./simulated.sql.js";
 
 /** The simulated provider's methods (API.md, "Checkout"): each behaves every time as named. */
 export const SIMULATED_METHODS = ["sim_ok", "sim_declined", "sim_insufficient_funds", "sim_flaky", "sim_slow", "sim_down"] as const;
@@ -39,17 +39,21 @@ export class SimulatedPaymentProvider implements PaymentGateway {
     if (method === "sim_slow") await new Promise((resolve) => setTimeout(resolve, this.slowMs));
     const decided = this.decide(method);
     const row = await recordCharge(this.pool, {
-      key: `${request.reference}:${method}`,
+      key: request.idempotencyKey,
       amount: request.amount,
       method,
       ...decided,
       approveOnAttempt: FLAKY_APPROVES_ON,
     });
     if (row.status === "pending") throw new PaymentUnreachable(`The simulated provider failed for a moment (sim_flaky, call ${row.attempts}).`);
-    if (row.status === "declined") return { approved: false, reason: row.decline_reason ?? "card_declined" };
-    // The money went back: this charge can never pay for a sale again.
-    if (row.status === "refunded") return { approved: false, reason: "already_refunded" };
-    return { approved: true, paymentRef: REF_PREFIX + row.id };
+    return toResult(row);
+  }
+
+  async retrieve(paymentRef: string): Promise<ChargeResult> {
+    const row = paymentRef.startsWith(REF_PREFIX) ? await findCharge(this.pool, paymentRef.slice(REF_PREFIX.length)) : undefined;
+    if (!row) return { outcome: "declined", reason: "unknown_charge" };
+    if (row.status === "pending") throw new PaymentUnreachable("The simulated provider has not decided this charge yet.");
+    return toResult(row);
   }
 
   async refund(paymentRef: string): Promise<void> {
@@ -73,4 +77,12 @@ export class SimulatedPaymentProvider implements PaymentGateway {
           : { status: "approved", reason: null };
     }
   }
+}
+
+function toResult(row: ChargeRow): ChargeResult {
+  const paymentRef = REF_PREFIX + row.id;
+  if (row.status === "declined") return { outcome: "declined", reason: row.decline_reason ?? "card_declined", paymentRef };
+  // The money went back: this charge can never pay for a sale again.
+  if (row.status === "refunded") return { outcome: "declined", reason: "already_refunded", paymentRef };
+  return { outcome: "approved", paymentRef };
 }

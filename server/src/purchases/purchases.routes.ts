@@ -3,9 +3,9 @@ import type { Services } from "../context.js";
 import { requireShopper } from "../http/auth.js";
 import { idempotent } from "../idempotency/idempotency.js";
 import type { Limits } from "../http/rate-limit.js";
-import { parse } from "../http/validate.js";
+import { parse, pathId } from "../http/validate.js";
 import { createPurchaseBody } from "./purchases.schemas.js";
-import { purchaseHold } from "./purchases.service.js";
+import { getPurchase, purchaseHold } from "./purchases.service.js";
 
 export function purchaseRoutes(services: Services, limits: Limits): Router {
   const router = Router();
@@ -13,7 +13,11 @@ export function purchaseRoutes(services: Services, limits: Limits): Router {
     const shopper = requireShopper(req);
     const { reservationId, payment } = parse(createPurchaseBody, req.body);
     const result = await purchaseHold(services, shopper, reservationId, payment?.method);
-    res.status(result.created ? 201 : 200).json({ purchase: result.purchase });
+    res.status(result.httpStatus).json({ purchase: result.purchase });
+  });
+  router.get("/purchases/:id", limits.reads, async (req, res) => {
+    const shopper = requireShopper(req);
+    res.json({ purchase: await getPurchase(services, shopper.id, pathId(req.params)) });
   });
   return router;
 }

@@ -1,14 +1,31 @@
 import { z } from "zod";
 import { opaqueId } from "../values/ids.js";
 
+export const ticketSchema = z.object({
+  id: z.string(),
+  /** Unguessable: whoever holds the code holds the ticket. */
+  code: z.string(),
+  status: z.enum(["valid", "used", "void"]),
+});
+export type Ticket = z.infer<typeof ticketSchema>;
+
+export const purchaseStatus = z.enum(["processing", "completed", "failed"]);
+export type PurchaseStatus = z.infer<typeof purchaseStatus>;
+
 export const purchaseSchema = z.object({
   id: z.string(),
   dropId: z.string(),
   reservationId: z.string(),
   quantity: z.number().int(),
   amountPaid: z.string(),
-  confirmationCode: z.string(),
+  /** Set once completed. */
+  confirmationCode: z.string().nullable(),
   createdAt: z.string(),
+  status: purchaseStatus,
+  /** Why a failed purchase failed (card_declined, insufficient_funds, provider_unreachable, hold_ended...). */
+  failureReason: z.string().optional(),
+  /** One per unit, once completed. */
+  tickets: z.array(ticketSchema),
 });
 export type Purchase = z.infer<typeof purchaseSchema>;
 

@@ -1,19 +1,18 @@
+import { runCheckout, type CheckoutOutcome } from "../checkout/checkout.saga.js";
+import { callStartCheckout } from "../checkout/checkout.sql.js";
+import { crashPoint } from "../checkout/crash-point.js";
 import type { Services } from "../context.js";
-import { isUniqueViolation, sqlState } from "../db/errors.js";
 import { AppError } from "../errors.js";
+import { QUEUES } from "../jobs/engine.js";
 import { logger } from "../log.js";
-import { PaymentUnreachable, type ChargeRequest, type ChargeResult } from "../payments/gateway.js";
 import { isOurId } from "../values/ids.js";
-import { publishStockChange } from "../realtime/publish.js";
-import { toReservation } from "../stock/hold-view.js";
-import { newConfirmationCode } from "./confirmation-code.js";
 import { toPurchase } from "./purchase-view.js";
 import type { Purchase } from "./purchases.schemas.js";
-import { callCompletePurchase, findCheckout, topPurchasers, type CompletePurchaseRow } from "./purchases.sql.js";
+import { findPurchase } from "./purchases.sql.js";
 
 export interface PurchaseResult {
-  /** false when this hold was already bought: the same purchase is returned. */
-  created: boolean;
+  /** 201: bought now; 200: bought before (the same purchase); 202: still processing. */
+  httpStatus: 200 | 201 | 202;
   purchase: Purchase;
 }
 
@@ -23,9 +22,11 @@ export interface Shopper {
 }
 
 /**
- * Buys the units of an active hold: charge while the hold protects them, then
- * complete the hold in one locked database call. If the hold lapsed in between,
- * the charge is refunded and the shopper gets 410: never both sold and expired.
+ * Pays for an active hold. The checkout is recorded (and its resume job
+ * queued) in one transaction before the provider is called; the saga then
+ * runs here while the shopper waits, up to PAYMENT_TIMEOUT_MS, and after that
+ * in the background: the answer is then 202 "processing" and the end comes as
+ * `purchaseUpdated`. A crash at any point is picked up by the resume job.
  */
 export async function purchaseHold(services: Services, shopper: Shopper, reservationId: string, method?: string): Promise<PurchaseResult> {
   const paymentMethod = method ?? services.payments.defaultMethod;
@@ -35,99 +36,90 @@ export async function purchaseHold(services: Services, shopper: Shopper, reserva
     ]);
   }
   if (!isOurId(reservationId)) throw reservationNotFound();
-  const checkout = await findCheckout(services.db, reservationId, shopper.id);
-  if (!checkout) throw reservationNotFound();
-  if (checkout.purchase_id !== null) {
-    services.metrics.purchases.inc({ outcome: "repeat" });
-    return { created: false, purchase: toPurchase(checkout) };
-  }
-  if (checkout.hold_status !== "active" || checkout.hold_expires_at <= checkout.db_now) {
-    services.metrics.purchases.inc({ outcome: "expired" });
-    throw holdGone();
-  }
 
-  const charge = await chargeWithRetries(services, { reference: reservationId, amount: checkout.amount, shopperId: shopper.id, method: paymentMethod });
-  if (!charge.approved) {
-    services.metrics.purchases.inc({ outcome: "declined" });
-    throw new AppError("PAYMENT_DECLINED", `The payment was declined (${charge.reason}). Your hold is still yours: try another payment method.`, {
-      reason: charge.reason,
-    });
+  const started = await startCheckout(services, reservationId, shopper.id, paymentMethod);
+  switch (started.outcome) {
+    case "NOT_FOUND":
+      throw reservationNotFound();
+    case "NOT_ACTIVE":
+      services.metrics.purchases.inc({ outcome: "expired" });
+      throw holdGone();
+    case "ALREADY_PURCHASED":
+      services.metrics.purchases.inc({ outcome: "repeat" });
+      return { httpStatus: 200, purchase: await purchaseView(services, started.checkout_id) };
+    case "IN_FLIGHT":
+      // A payment for this hold is already running (a double click, a retry): this request reports on it.
+      return { httpStatus: 202, purchase: await purchaseView(services, started.checkout_id) };
   }
+  const checkoutId = started.checkout_id;
+  crashPoint("checkout_started");
 
-  let row: CompletePurchaseRow;
+  const run = runCheckout(services, checkoutId);
+  const outcome = await Promise.race([run, timeout(services.config.checkout.paymentTimeoutMs)]);
+  if (outcome === "timeout") {
+    run.catch((error: unknown) => logger.warn({ event: "checkout.background_failed", purchaseId: checkoutId, error: message(error) }));
+    return { httpStatus: 202, purchase: await purchaseView(services, checkoutId) };
+  }
+  return answer(outcome, await purchaseView(services, checkoutId));
+}
+
+/** The checkout's row and its resume job, committed together: no payment starts that nothing would finish. */
+async function startCheckout(services: Services, reservationId: string, userId: string, method: string) {
+  const client = await services.pool.connect();
   try {
-    row = await completeWithFreshCode(services, reservationId, shopper.id, charge.paymentRef);
+    await client.query("BEGIN");
+    const row = await callStartCheckout(client, reservationId, userId, method);
+    if (row.outcome === "STARTED") {
+      await services.jobs.sendInTransaction(client, [
+        { queue: QUEUES.checkoutResume.name, data: { purchaseId: row.checkout_id }, startAfter: new Date(Date.now() + services.config.checkout.recoveryMs) },
+      ]);
+    }
+    await client.query("COMMIT");
+    return row;
   } catch (error) {
-    // An error PostgreSQL answered means the transaction rolled back: nothing was sold, refund.
-    // A lost connection leaves it unknown: keep the charge, and a retry (same reservation, so the
-    // same charge reference) finds the sale or completes it. A refund there could refund a sale.
-    if (rolledBack(error)) await services.payments.refund(charge.paymentRef);
+    await client.query("ROLLBACK").catch(() => undefined);
     throw error;
-  }
-
-  services.metrics.purchases.inc({ outcome: { PURCHASED: "purchased", ALREADY_PURCHASED: "repeat", NOT_ACTIVE: "expired", NOT_FOUND: "not_found" }[row.outcome] });
-  if (row.outcome === "NOT_FOUND") throw reservationNotFound();
-  if (row.outcome === "PURCHASED" || row.expired.length > 0) publishStockChange(services, row.drop_id, row, shopper.id);
-
-  if (row.outcome === "NOT_ACTIVE") {
-    await services.payments.refund(charge.paymentRef);
-    throw holdGone();
-  }
-  if (row.outcome === "ALREADY_PURCHASED" && row.payment_ref !== charge.paymentRef) {
-    // A concurrent request bought it with another charge: ours is not needed.
-    await services.payments.refund(charge.paymentRef);
-  }
-
-  const purchase = toPurchase(row);
-  if (row.outcome === "PURCHASED") {
-    services.notifier.reservationChanged(shopper.id, toReservation({ ...checkout, hold_status: "completed" }, services.clock.now()));
-    // The sale is committed: the buyer's answer must not wait for (or fail with) the read that
-    // feeds everyone's "recent buyers" (measured: 503s for sales that had been made, when the pool was busy).
-    void topPurchasers(services.db, row.drop_id)
-      .then((top) => services.notifier.purchaseCompleted({ dropId: row.drop_id, username: shopper.username, quantity: purchase.quantity, topPurchasers: top }))
-      .catch((error: unknown) => logger.warn({ event: "purchase.announce_failed", dropId: row.drop_id, error: error instanceof Error ? error.message : String(error) }));
-  }
-  return { created: row.outcome === "PURCHASED", purchase };
-}
-
-/** Waits before each retry of a payment the provider could not take: short, as the hold's clock is running. */
-const PAYMENT_RETRY_DELAYS_MS = [100, 300, 900];
-
-/** Charges, asking again after a transient failure; a provider still unreachable after that is a 503, the hold untouched. */
-async function chargeWithRetries(services: Services, request: ChargeRequest): Promise<ChargeResult> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await services.payments.charge(request);
-    } catch (error) {
-      if (!(error instanceof PaymentUnreachable)) throw error;
-      const delay = PAYMENT_RETRY_DELAYS_MS[attempt];
-      if (delay === undefined) {
-        services.metrics.purchases.inc({ outcome: "payment_unavailable" });
-        logger.warn({ event: "payment.unavailable", reservationId: request.reference, error: error.message });
-        throw new AppError("PAYMENT_UNAVAILABLE", "The payment provider cannot be reached right now. Your hold is still yours: try again in a moment.");
-      }
-      await new Promise((resolve) => setTimeout(resolve, delay));
-    }
+  } finally {
+    client.release();
   }
 }
 
-async function completeWithFreshCode(services: Services, reservationId: string, userId: string, paymentRef: string) {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await callCompletePurchase(services.db, reservationId, userId, newConfirmationCode(), paymentRef);
-    } catch (error) {
-      // 50 random bits rarely collide, but a collision must not fail a sale.
-      if (isUniqueViolation(error) && attempt < 3) continue;
-      throw error;
-    }
+function answer(outcome: CheckoutOutcome, purchase: Purchase): PurchaseResult {
+  if (outcome.status === "completed") return { httpStatus: 201, purchase };
+  if (outcome.status === "processing") return { httpStatus: 202, purchase };
+  switch (outcome.kind) {
+    case "declined":
+      throw new AppError("PAYMENT_DECLINED", `The payment was declined (${outcome.reason}). Your hold is still yours until it runs out: try another payment method.`, {
+        reason: outcome.reason,
+        purchaseId: purchase.id,
+      });
+    case "unreachable":
+      throw new AppError("PAYMENT_UNAVAILABLE", "The payment provider cannot be reached right now. Your hold is still yours: try again in a moment.", {
+        purchaseId: purchase.id,
+      });
+    case "hold_ended":
+      throw holdGone();
+    case "gave_up":
+      throw new AppError("PAYMENT_DECLINED", `The payment did not complete (${outcome.reason}).`, { reason: outcome.reason, purchaseId: purchase.id });
   }
 }
 
-/** The database answered with an error (not a connection failure or shutdown), so nothing committed. */
-function rolledBack(error: unknown): boolean {
-  const state = sqlState(error);
-  return state !== undefined && !state.startsWith("08") && !state.startsWith("57P");
+/** GET /api/purchases/:id: the owner's purchase, whatever its status. */
+export async function getPurchase(services: Services, userId: string, purchaseId: string): Promise<Purchase> {
+  if (!isOurId(purchaseId)) throw purchaseNotFound();
+  const row = await findPurchase(services.db, purchaseId);
+  if (!row || row.user_id !== userId) throw purchaseNotFound();
+  return toPurchase(row);
 }
 
+async function purchaseView(services: Services, purchaseId: string): Promise<Purchase> {
+  const row = await findPurchase(services.db, purchaseId);
+  if (!row) throw new Error(`purchase ${purchaseId} has no row`);
+  return toPurchase(row);
+}
+
+const timeout = (ms: number) => new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), ms).unref());
+const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 const reservationNotFound = () => new AppError("RESERVATION_NOT_FOUND", "No reservation of yours has that id.");
+const purchaseNotFound = () => new AppError("PURCHASE_NOT_FOUND", "No purchase of yours has that id.");
 const holdGone = () => new AppError("RESERVATION_EXPIRED", "This hold has expired or was cancelled; its units went back to stock.");

@@ -1,54 +1,22 @@
-import { onlyRow, type Db } from "../db/prisma.js";
+import { Prisma } from "../generated/prisma/client.js";
+import type { Db } from "../db/prisma.js";
 import type { TopPurchaser } from "../drops/drops.schemas.js";
-import { holdColumns } from "../reservations/reservations.sql.js";
-import type { HoldRow } from "../stock/hold-view.js";
-import type { StockRow } from "../stock/stock.js";
+import type { PurchaseViewRow } from "./purchase-view.js";
 
-/** A purchase as every query of ours names its columns (as the purchase function does). */
-export interface PurchaseRow {
-  purchase_id: string;
-  drop_id: string;
-  reservation_id: string;
-  quantity: number;
-  amount_paid: string;
-  confirmation_code: string;
-  purchased_at: Date;
-}
+const viewColumns = Prisma.sql`
+  v.id::text, v.user_id::text, v.drop_id::text, v.reservation_id::text, v.quantity, v.amount_paid::text AS amount_paid,
+  v.confirmation_code, v.created_at, v.status, v.failure_reason, v.tickets`;
 
-/** The hold as the shopper is about to pay for it, with its purchase if it has one. */
-export type CheckoutRow = HoldRow & { amount: string; db_now: Date } & (PurchaseRow | { purchase_id: null });
-
-export async function findCheckout(db: Db, reservationId: string, userId: string): Promise<CheckoutRow | undefined> {
-  const [row] = await db.$queryRaw<CheckoutRow[]>`
-    SELECT ${holdColumns}, (r.unit_price * r.quantity)::text AS amount, clock_timestamp() AS db_now,
-           p.id::text AS purchase_id, p.reservation_id::text AS reservation_id, p.quantity,
-           p.amount_paid::text AS amount_paid, p.confirmation_code, p.created_at AS purchased_at
-    FROM reservations r LEFT JOIN purchases p ON p.reservation_id = r.id
-    WHERE r.id = ${reservationId}::uuid AND r.user_id = ${userId}::uuid`;
+export async function findPurchase(db: Db, purchaseId: string): Promise<PurchaseViewRow | undefined> {
+  const [row] = await db.$queryRaw<PurchaseViewRow[]>`SELECT ${viewColumns} FROM purchase_views v WHERE v.id = ${purchaseId}::uuid`;
   return row;
 }
 
-export type CompletePurchaseRow =
-  | ({ outcome: "PURCHASED"; payment_ref: string } & PurchaseRow & StockRow)
-  | ({ outcome: "ALREADY_PURCHASED"; payment_ref: string } & PurchaseRow & StockRow)
-  | ({ outcome: "NOT_ACTIVE"; drop_id: string } & StockRow)
-  | { outcome: "NOT_FOUND" };
-
-export async function callCompletePurchase(
-  db: Db,
-  reservationId: string,
-  userId: string,
-  confirmationCode: string,
-  paymentRef: string,
-): Promise<CompletePurchaseRow> {
-  // payment_ref is read inside the call, under the lock: the charge that paid for the sale.
-  return onlyRow(
-    await db.$queryRaw<CompletePurchaseRow[]>`
-      SELECT c.outcome, c.purchase_id::text, c.drop_id::text, ${reservationId}::uuid::text AS reservation_id, c.quantity, c.amount_paid::text AS amount_paid,
-             c.confirmation_code, c.purchased_at, c.payment_ref,
-             c.total_stock, c.held_stock, c.sold_stock, c.version, c.starts_at, c.ends_at, c.decided_at, c.expired
-      FROM dropline_complete_purchase(${reservationId}::uuid, ${userId}::uuid, ${confirmationCode}, ${paymentRef}) c`,
-  );
+/** The shopper's latest 100 purchases (processing or completed), newest first. */
+export async function listOwnPurchases(db: Db, userId: string): Promise<PurchaseViewRow[]> {
+  return db.$queryRaw<PurchaseViewRow[]>`
+    SELECT ${viewColumns} FROM purchase_views v
+    WHERE v.user_id = ${userId}::uuid AND v.status <> 'failed' ORDER BY v.created_at DESC LIMIT 100`;
 }
 
 export async function topPurchasers(db: Db, dropId: string): Promise<TopPurchaser[]> {

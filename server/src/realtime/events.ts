@@ -1,3 +1,4 @@
+import type { Purchase } from "../purchases/purchases.schemas.js";
 import { z } from "zod";
 import { dropViewSchema, topPurchaserSchema } from "../drops/drops.schemas.js";
 import type { QueueAdmitted, QueueUpdated } from "../queue/queue.schemas.js";
@@ -41,6 +42,10 @@ export { queueAdmittedSchema, queueUpdatedSchema, type QueueAdmitted, type Queue
 export const publicDropSchema = dropViewSchema.omit({ myReservation: true, myPurchasedQuantity: true });
 export type PublicDrop = z.infer<typeof publicDropSchema>;
 
+export interface PurchaseUpdated {
+  purchase: Purchase;
+}
+
 export interface ServerToClientEvents {
   stockUpdated: (payload: StockUpdated) => void;
   purchaseCompleted: (payload: PurchaseCompleted) => void;
@@ -50,6 +55,8 @@ export interface ServerToClientEvents {
   reservationUpdated: (payload: ReservationUpdated) => void;
   queueUpdated: (payload: QueueUpdated) => void;
   queueAdmitted: (payload: QueueAdmitted) => void;
+  /** To the buyer: their purchase changed state (a 202 "processing" that completed or failed). */
+  purchaseUpdated: (payload: PurchaseUpdated) => void;
 }
 
 // Clients say only what they want to hear; every action goes through the HTTP API.

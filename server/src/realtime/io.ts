@@ -160,6 +160,7 @@ export function attachRealtime(httpServer: HttpServer, options: RealtimeOptions)
     dropUpdated: (drop) => emit([], "dropUpdated", drop),
     queueUpdated: (update) => emit([ALL_DROPS, dropRoom(update.dropId)], "queueUpdated", update),
     queueAdmitted: (userId, admitted) => emit([shopperRoom(userId)], "queueAdmitted", admitted),
+    purchaseUpdated: (userId, purchase) => emit([shopperRoom(userId)], "purchaseUpdated", { purchase }),
   };
 
   return {

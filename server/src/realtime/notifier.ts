@@ -1,3 +1,4 @@
+import type { Purchase } from "../purchases/purchases.schemas.js";
 import type { Reservation } from "../stock/hold-view.js";
 import type { PublicDrop, PurchaseCompleted, QueueAdmitted, QueueUpdated, StockUpdated } from "./events.js";
 
@@ -32,4 +33,6 @@ export interface Notifier {
   queueUpdated(update: QueueUpdated): void;
   /** To the shopper's room: their turn has come. */
   queueAdmitted(userId: string, admitted: QueueAdmitted): void;
+  /** To the buyer's room: `purchaseUpdated`. */
+  purchaseUpdated(userId: string, purchase: Purchase): void;
 }

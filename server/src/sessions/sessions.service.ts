@@ -5,7 +5,8 @@ import { signShopperToken } from "../auth/tokens.js";
 import { toPurchase } from "../purchases/purchase-view.js";
 import { toReservation } from "../stock/hold-view.js";
 import type { CreateSessionInput, MeResponse, SessionResponse } from "./sessions.schemas.js";
-import { findUser, insertUser, listOwnPurchases, listOwnReservations } from "./sessions.sql.js";
+import { listOwnPurchases } from "../purchases/purchases.sql.js";
+import { findUser, insertUser, listOwnReservations } from "./sessions.sql.js";
 
 export async function createSession(services: Services, sessionSecret: string, input: CreateSessionInput): Promise<SessionResponse> {
   try {

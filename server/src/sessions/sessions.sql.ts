@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
 import type { Db } from "../db/prisma.js";
-import type { PurchaseRow } from "../purchases/purchases.sql.js";
 import { holdColumns } from "../reservations/reservations.sql.js";
 import type { HoldRow } from "../stock/hold-view.js";
 
@@ -20,12 +19,4 @@ export async function findUser(db: Db, userId: string) {
 export async function listOwnReservations(db: Db, userId: string): Promise<HoldRow[]> {
   return db.$queryRaw<HoldRow[]>`
     SELECT ${holdColumns} FROM reservations r WHERE r.user_id = ${userId}::uuid ORDER BY r.created_at DESC LIMIT 100`;
-}
-
-/** The shopper's latest 100 purchases, newest first. */
-export async function listOwnPurchases(db: Db, userId: string): Promise<PurchaseRow[]> {
-  return db.$queryRaw<PurchaseRow[]>`
-    SELECT id::text AS purchase_id, drop_id::text, reservation_id::text, quantity, amount_paid::text AS amount_paid,
-           confirmation_code, created_at AS purchased_at
-    FROM purchases WHERE user_id = ${userId}::uuid ORDER BY created_at DESC LIMIT 100`;
 }
