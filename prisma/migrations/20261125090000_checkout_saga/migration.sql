@@ -9,6 +9,8 @@ ALTER TABLE "users" ADD COLUMN "email" VARCHAR(254), ADD COLUMN "phone" VARCHAR(
 -- While a payment is in flight the hold is not expired, up to this time
 -- (its expires_at + 30 s at most): the sweeper and the lazy release skip it.
 ALTER TABLE "reservations" ADD COLUMN "payment_until" TIMESTAMPTZ(3);
+-- The failures view counts holds that ran out in the last minutes.
+CREATE INDEX "reservations_expired_by_end" ON "reservations" ("ended_at") WHERE "status" = 'expired';
 
 CREATE TYPE "checkout_status" AS ENUM ('processing', 'completed', 'failed');
 

@@ -12,6 +12,8 @@ import { purchaseRoutes } from "../purchases/purchases.routes.js";
 import { queueRoutes } from "../queue/queue.routes.js";
 import { reservationRoutes } from "../reservations/reservations.routes.js";
 import { sessionRoutes } from "../sessions/sessions.routes.js";
+import { ticketRoutes } from "../tickets/tickets.routes.js";
+import { timelineRoutes } from "../timeline/timeline.routes.js";
 import { adminRoutes } from "./admin.routes.js";
 import helmet from "helmet";
 import { identify } from "./auth.js";
@@ -72,6 +74,8 @@ export function createApp(deps: AppDeps): Express {
   api.use(queueRoutes(services, limits, { capPerIp: config.rateLimits.enabled }));
   api.use(reservationRoutes(services, limits));
   api.use(purchaseRoutes(services, limits));
+  api.use(ticketRoutes(services, limits));
+  api.use(timelineRoutes(services, limits));
   api.use(auditRoutes(services, limits));
   api.use(adminRoutes(limits));
   // Probing for routes is not free either: unknown paths draw on the reads budget.
