@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkStock } from "../../test/database.js";
-import { ok, startTestServer, type TestServer } from "../../test/server.js";
+import { connectSocket, ok, startTestServer, waitForEvent, type TestServer } from "../../test/server.js";
+import type { Purchase } from "../purchases/purchases.schemas.js";
 
 /** Every row of the simulated provider's table (API.md, "Checkout"), through HTTP, on the real server and database. */
 describe("the simulated payment provider", () => {
@@ -24,8 +25,10 @@ describe("the simulated payment provider", () => {
   const charges = async (reservationId: string) =>
     (
       await server.db.pool.query<{ method: string; status: string; attempts: number; decline_reason: string | null }>(
-        "SELECT method, status, attempts, decline_reason FROM simulated_charges WHERE idempotency_key LIKE $1 ORDER BY created_at",
-        [`${reservationId}:%`],
+        // Each payment attempt is a checkout; its charge's idempotency key is the checkout's step id.
+        `SELECT s.method, s.status, s.attempts, s.decline_reason FROM simulated_charges s
+         JOIN checkouts c ON s.idempotency_key = c.id || ':charge' WHERE c.reservation_id = $1 ORDER BY s.created_at`,
+        [reservationId],
       )
     ).rows;
   const holdStatus = async (token: string, id: string) => ok(await server.api.getReservation(token, id)).reservation.status;
@@ -73,6 +76,30 @@ describe("the simulated payment provider", () => {
     expect(await holdStatus(shopper.token, hold.id)).toBe("active");
   });
 
+  it("sim_slow is approved after 8 s: 202 processing at PAYMENT_TIMEOUT_MS, then purchaseUpdated completed, and GET shows it", async () => {
+    const { drop, shopper, hold } = await holdOn();
+    const socket = await connectSocket(server.url, shopper.token);
+    try {
+      const completed = waitForEvent(socket, "purchaseUpdated", (event) => event.purchase.status === "completed", 15_000);
+      const started = Date.now();
+      const answer = await pay(shopper.token, hold.id, "sim_slow");
+      expect(answer.status).toBe(202);
+      expect(Date.now() - started).toBeLessThan(7_500);
+      const processing = (answer.body as { purchase: Purchase }).purchase;
+      expect(processing).toMatchObject({ status: "processing", confirmationCode: null, tickets: [] });
+      // While the payment runs, the hold is still the shopper's.
+      expect(await holdStatus(shopper.token, hold.id)).toBe("active");
+      const { payload } = await completed;
+      expect(payload.purchase).toMatchObject({ id: processing.id, status: "completed", tickets: [{ status: "valid" }] });
+      const fetched = await server.api.call<{ purchase: Purchase }>("GET", `/api/purchases/${processing.id}`, { token: shopper.token });
+      expect(fetched.body.purchase).toEqual(payload.purchase);
+      expect(await charges(hold.id)).toEqual([{ method: "sim_slow", status: "approved", attempts: 1, decline_reason: null }]);
+      expect(await checkStock(server.db.pool, drop.id)).toMatchObject({ soldStock: 1, heldStock: 0, purchasedUnits: 1 });
+    } finally {
+      socket.close();
+    }
+  });
+
   it("a method the provider does not know is a 400 that names the field", async () => {
     const { shopper, hold } = await holdOn();
     const answer = await pay(shopper.token, hold.id, "visa_4242");
@@ -114,7 +141,7 @@ describe("the simulated payment provider with PAYMENT_DECLINE_RATE=1", () => {
   });
   afterAll(() => server?.stop());
 
-  it("declines every sim_ok payment, and asking again with the same method gets the same answer (one charge, by key)", async () => {
+  it("declines every sim_ok payment; each new attempt is a new checkout with a charge of its own, declined once", async () => {
     const drop = await server.api.createDrop({ totalStock: 5 });
     const shopper = await server.api.shopper("unlucky");
     const hold = ok(await server.api.reserve(shopper.token, drop.id), 201).reservation;
@@ -122,7 +149,15 @@ describe("the simulated payment provider with PAYMENT_DECLINE_RATE=1", () => {
       const answer = await server.api.purchase(shopper.token, hold.id);
       expect([answer.status, answer.body.error]).toEqual([402, "PAYMENT_DECLINED"]);
     }
-    const { rows } = await server.db.pool.query("SELECT status, attempts FROM simulated_charges WHERE idempotency_key = $1", [`${hold.id}:sim_ok`]);
-    expect(rows).toEqual([{ status: "declined", attempts: 2 }]);
+    const { rows } = await server.db.pool.query(
+      `SELECT s.status, s.attempts, c.status AS checkout FROM simulated_charges s JOIN checkouts c ON s.idempotency_key = c.id || ':charge'
+       WHERE c.reservation_id = $1`,
+      [hold.id],
+    );
+    expect(rows).toEqual([
+      { status: "declined", attempts: 1, checkout: "failed" },
+      { status: "declined", attempts: 1, checkout: "failed" },
+    ]);
+    expect(ok(await server.api.getReservation(shopper.token, hold.id)).reservation.status).toBe("active");
   });
 });
