@@ -4,8 +4,8 @@ import type { Secrets } from "../auth/secrets.js";
 import { requireShopper } from "../http/auth.js";
 import type { Limits } from "../http/rate-limit.js";
 import { parse } from "../http/validate.js";
-import { createSessionBody } from "./sessions.schemas.js";
-import { createSession, getMe } from "./sessions.service.js";
+import { createSessionBody, updateMeBody } from "./sessions.schemas.js";
+import { createSession, getMe, updateMe } from "./sessions.service.js";
 
 export function sessionRoutes(services: Services, secrets: Secrets, limits: Limits): Router {
   const router = Router();
@@ -16,6 +16,10 @@ export function sessionRoutes(services: Services, secrets: Secrets, limits: Limi
   router.get("/me", limits.reads, async (req, res) => {
     const shopper = requireShopper(req);
     res.json(await getMe(services, shopper.id));
+  });
+  router.patch("/me", limits.writes, async (req, res) => {
+    const shopper = requireShopper(req);
+    res.json(await updateMe(services, shopper.id, parse(updateMeBody, req.body)));
   });
   return router;
 }

@@ -4,13 +4,13 @@ import { AppError } from "../errors.js";
 import { signShopperToken } from "../auth/tokens.js";
 import { toPurchase } from "../purchases/purchase-view.js";
 import { toReservation } from "../stock/hold-view.js";
-import type { CreateSessionInput, MeResponse, SessionResponse } from "./sessions.schemas.js";
+import type { CreateSessionInput, MeResponse, SessionResponse, UpdateMeInput, UpdateMeResponse } from "./sessions.schemas.js";
 import { listOwnPurchases } from "../purchases/purchases.sql.js";
-import { findUser, insertUser, listOwnReservations } from "./sessions.sql.js";
+import { findUser, insertUser, listOwnReservations, updateContact } from "./sessions.sql.js";
 
 export async function createSession(services: Services, sessionSecret: string, input: CreateSessionInput): Promise<SessionResponse> {
   try {
-    const user = await insertUser(services.db, input.username);
+    const user = await insertUser(services.pool, input);
     return { token: signShopperToken(sessionSecret, user), user };
   } catch (error) {
     if (isUniqueViolation(error)) throw new AppError("USERNAME_TAKEN", "That username is already taken; pick another.");
@@ -18,10 +18,17 @@ export async function createSession(services: Services, sessionSecret: string, i
   }
 }
 
+/** The shopper's email and phone, where order confirmations and "cart expired" notices go. */
+export async function updateMe(services: Services, userId: string, change: UpdateMeInput): Promise<UpdateMeResponse> {
+  const user = await updateContact(services.pool, userId, change);
+  if (!user) throw new AppError("UNAUTHENTICATED", "This session is no longer valid; start a new one.");
+  return { user };
+}
+
 /** The shopper's history, newest first (the latest 100 of each). */
 export async function getMe(services: Services, userId: string): Promise<MeResponse> {
   const [user, reservations, purchases] = await Promise.all([
-    findUser(services.db, userId),
+    findUser(services.pool, userId),
     listOwnReservations(services.db, userId),
     listOwnPurchases(services.db, userId),
   ]);
