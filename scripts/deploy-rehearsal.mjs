@@ -241,7 +241,8 @@ async function rehearseRender() {
   }
   delete blueprintEnv.NODE_VERSION; // Render picks Node with it; here it is the machine's Node
   const clientOrigin = "https://dropline.rehearsal.invalid";
-  const env = cleanEnv({ ...blueprintEnv, CORS_ORIGIN: clientOrigin, RATE_LIMITS: "off" });
+  // PAYMENT_PROVIDER is the operator's choice in the dashboard; the rehearsal has no Stripe account, so it takes the simulator.
+  const env = cleanEnv({ ...blueprintEnv, CORS_ORIGIN: clientOrigin, RATE_LIMITS: "off", PAYMENT_PROVIDER: "simulated" });
 
   // The build command, step by step: the throwaway database (standing in for Neon)
   // can only start from this copy's own build, just before the migration step.

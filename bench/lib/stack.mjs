@@ -70,6 +70,8 @@ export async function startStack(root) {
       LOG_LEVEL: process.env.LOG_LEVEL ?? "info",
       DB_POOL_SIZE: process.env.DB_POOL_SIZE ?? "20",
       EXPIRY_SWEEP_MS: process.env.EXPIRY_SWEEP_MS ?? "1000",
+      // NODE_ENV=production must name its provider; the bench measures the server, not a payment provider.
+      PAYMENT_PROVIDER: process.env.PAYMENT_PROVIDER ?? "simulated",
     };
     for (const key of PASS_THROUGH) if (process.env[key]) stack.serverEnv[key] = process.env[key];
     return stack;

@@ -40,7 +40,12 @@ const envSchema = z.object({
   SOCKET_CONNECTIONS_PER_IP: z.coerce.number().int().min(1).max(1_000_000).default(200),
   QUEUE_ENTRIES_PER_IP: z.coerce.number().int().min(1).max(1_000_000).default(20),
   QUEUE_TICK_MS: z.coerce.number().int().min(10).max(5_000).default(100),
-  PAYMENT_PROVIDER: z.enum(["simulated"], { message: "the one provider built so far is \"simulated\"" }).default("simulated"),
+  // No default here: production must name its provider (see loadConfig), development falls back to "simulated".
+  PAYMENT_PROVIDER: z.enum(["simulated", "stripe"], { message: "must be \"simulated\" or \"stripe\"" }).optional(),
+  STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_(test|live)_\S+$/, "must be a Stripe secret key (sk_test_..., sk_live_...) or restricted key (rk_...)").optional(),
+  STRIPE_WEBHOOK_SECRET: z.string().regex(/^whsec_\S+$/, "must be the webhook endpoint's signing secret (whsec_...)").optional(),
+  STRIPE_CURRENCY: z.string().trim().toLowerCase().regex(/^[a-z]{3}$/, "must be a three-letter ISO currency code, like eur").default("eur"),
+  STRIPE_API_BASE: z.url({ protocol: /^https?$/, message: "must be an http:// or https:// origin, like http://127.0.0.1:12111" }).optional(),
   PAYMENT_DECLINE_RATE: z.coerce.number().min(0).max(1).default(0),
   PAYMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5_000),
   CHECKOUT_RECOVERY_MS: z.coerce.number().int().min(500).max(600_000).default(15_000),
@@ -81,7 +86,7 @@ export type Config = Readonly<{
   }>;
   /** How often the admission leader lets people in: each tick admits one small batch. */
   queueTickMs: number;
-  payments: Readonly<{ provider: "simulated"; declineRate: number }>;
+  payments: Readonly<{ provider: "simulated" | "stripe"; declineRate: number; stripe?: StripeConfig }>;
   checkout: Readonly<{
     /** How long a purchase request waits for its payment before answering 202 "processing". */
     paymentTimeoutMs: number;
@@ -105,6 +110,14 @@ export type Config = Readonly<{
   logLevel: "debug" | "info" | "warn" | "error" | "silent";
 }>;
 
+export type StripeConfig = Readonly<{
+  secretKey: string;
+  webhookSecret: string;
+  currency: string;
+  /** Where the Stripe API is (a local stand-in in tests); unset: Stripe itself. */
+  apiBase?: Readonly<{ protocol: "http" | "https"; host: string; port: number }>;
+}>;
+
 /** Parses the environment once at start-up; a bad value stops the server with a list of what to fix. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = envSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, value]) => value !== "")));
@@ -119,6 +132,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // The embedded database is for trying Dropline out; in production it would quietly keep orders on local disk.
   if (e.NODE_ENV === "production" && !e.DATABASE_URL) {
     throw new Error("Invalid configuration:\n  DATABASE_URL is required when NODE_ENV=production (the embedded database is for development only)");
+  }
+  // The simulator approves sim_ok for nothing: a production server must say which provider it means, and never fall into it.
+  if (e.NODE_ENV === "production" && !e.PAYMENT_PROVIDER) {
+    throw new Error(
+      "Invalid configuration:\n  PAYMENT_PROVIDER is required when NODE_ENV=production: \"stripe\" to take real payments (with STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET), or \"simulated\" for a demo that takes no money",
+    );
+  }
+  if (e.PAYMENT_PROVIDER === "stripe" && (!e.STRIPE_SECRET_KEY || !e.STRIPE_WEBHOOK_SECRET)) {
+    throw new Error("Invalid configuration:\n  STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET are required when PAYMENT_PROVIDER=stripe");
   }
   if (e.HTTP_HEADERS_TIMEOUT_MS > e.HTTP_REQUEST_TIMEOUT_MS) {
     throw new Error("Invalid configuration:\n  HTTP_HEADERS_TIMEOUT_MS must not be longer than HTTP_REQUEST_TIMEOUT_MS");
@@ -147,7 +169,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       queueEntriesPerIp: e.QUEUE_ENTRIES_PER_IP,
     }),
     queueTickMs: e.QUEUE_TICK_MS,
-    payments: Object.freeze({ provider: e.PAYMENT_PROVIDER, declineRate: e.PAYMENT_DECLINE_RATE }),
+    payments: Object.freeze({
+      provider: e.PAYMENT_PROVIDER ?? "simulated",
+      declineRate: e.PAYMENT_DECLINE_RATE,
+      stripe:
+        e.PAYMENT_PROVIDER === "stripe" && e.STRIPE_SECRET_KEY && e.STRIPE_WEBHOOK_SECRET
+          ? Object.freeze({
+              secretKey: e.STRIPE_SECRET_KEY,
+              webhookSecret: e.STRIPE_WEBHOOK_SECRET,
+              currency: e.STRIPE_CURRENCY,
+              apiBase: e.STRIPE_API_BASE ? parseApiBase(e.STRIPE_API_BASE) : undefined,
+            })
+          : undefined,
+    }),
     checkout: Object.freeze({ paymentTimeoutMs: e.PAYMENT_TIMEOUT_MS, recoveryMs: e.CHECKOUT_RECOVERY_MS }),
     http: Object.freeze({ headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS, requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS }),
     webConcurrency: e.WEB_CONCURRENCY,
@@ -167,4 +201,10 @@ function parseTrustProxy(value: string | undefined): boolean | number | string {
   if (value === "true") return true;
   if (/^\d+$/.test(value)) return Number(value);
   return value;
+}
+
+function parseApiBase(value: string): StripeConfig["apiBase"] {
+  const url = new URL(value);
+  const protocol = url.protocol === "http:" ? "http" : "https";
+  return Object.freeze({ protocol, host: url.hostname, port: url.port ? Number(url.port) : protocol === "http" ? 80 : 443 });
 }

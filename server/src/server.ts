@@ -20,6 +20,7 @@ import { JobEngine } from "./jobs/engine.js";
 import { registerCheckoutJobs } from "./checkout/checkout.jobs.js";
 import type { PaymentGateway } from "./payments/gateway.js";
 import { SimulatedPaymentProvider } from "./payments/simulated.js";
+import { StripePaymentProvider } from "./payments/stripe.js";
 import { announceLiveDrops } from "./realtime/announce.js";
 import { checkListenWorks } from "./realtime/bus-check.js";
 import { createBusPool } from "./realtime/bus-pool.js";
@@ -66,7 +67,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const secrets = await resolveSecrets(config);
   const { url: databaseUrl, embedded } = await prepareDatabase(config, { migrate: !options.skipMigrations });
   const database = connectDatabase(databaseUrl, config.dbPoolSize);
-  const payments = options.payments ?? new SimulatedPaymentProvider(database.pool, config.payments.declineRate);
+  const payments =
+    options.payments ??
+    (config.payments.stripe ? new StripePaymentProvider(config.payments.stripe) : new SimulatedPaymentProvider(database.pool, config.payments.declineRate));
   if (config.seedDemo) await seedDemoDrops(database.prisma);
 
   // The request listener must exist before Socket.IO attaches: engine.io then forwards only

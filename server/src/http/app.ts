@@ -21,6 +21,7 @@ import { metricsRoute, requestContext } from "./observability.js";
 import { corsAllowlist } from "./cors.js";
 import { errorHandler } from "./error-handler.js";
 import { createLimits } from "./rate-limit.js";
+import { stripeWebhookRoutes } from "../payments/stripe-webhooks.js";
 
 export interface AppDeps {
   config: Config;
@@ -80,6 +81,8 @@ export function createApp(deps: AppDeps): Express {
   api.use(adminRoutes(limits));
   // Probing for routes is not free either: unknown paths draw on the reads budget.
   api.use(limits.reads, (req, _res, next) => next(new AppError("NOT_FOUND", `No route ${req.method} ${req.baseUrl}${req.path}.`)));
+  // Ahead of the API's JSON parser: the signature is over the raw bytes. Without Stripe the path stays a 404.
+  if (config.payments.stripe) app.use("/api/webhooks/stripe", stripeWebhookRoutes(services, config.payments.stripe.webhookSecret, limits));
   app.use("/api", api);
   app.get("/metrics", limits.failedAuth, metricsRoute(services.metrics, [secrets.adminToken, config.metricsToken]));
 
