@@ -3,6 +3,7 @@ import type { AuditReport } from "../src/audit/audit.js";
 import type { DropList, DropView } from "../src/drops/drops.schemas.js";
 import { errorStatus, type ErrorCode } from "../src/errors.js";
 import type { Purchase } from "../src/purchases/purchases.schemas.js";
+import type { TimelineEvent } from "../src/timeline/timeline.schemas.js";
 import type { QueueEntry } from "../src/queue/queue.schemas.js";
 import type { Reservation } from "../src/reservations/reservations.schemas.js";
 import type { MeResponse, SessionResponse } from "../src/sessions/sessions.schemas.js";
@@ -126,8 +127,21 @@ export class ApiClient {
     return this.call<Answer<{ reservation: Reservation }>>("DELETE", `/api/reservations/${reservationId}`, { token });
   }
 
-  purchase(token: string, reservationId: string, options: ExtraHeaders = {}) {
-    return this.call<Answer<{ purchase: Purchase }>>("POST", "/api/purchases", { token, body: { reservationId }, headers: options.headers });
+  /** Pays for a hold; `method` names a payment method (the simulated provider's `sim_*`), absent: the default. */
+  purchase(token: string, reservationId: string, options: ExtraHeaders & { method?: string } = {}) {
+    const body = options.method === undefined ? { reservationId } : { reservationId, payment: { method: options.method } };
+    return this.call<Answer<{ purchase: Purchase }>>("POST", "/api/purchases", { token, body, headers: options.headers });
+  }
+
+  getPurchase(token: string, purchaseId: string) {
+    return this.call<Answer<{ purchase: Purchase }>>("GET", `/api/purchases/${purchaseId}`, { token });
+  }
+
+  /** The hold's timeline: the owner's route with a shopper token, the admin's without one. */
+  timeline(reservationId: string, token?: string) {
+    return token
+      ? this.call<Answer<{ events: TimelineEvent[] }>>("GET", `/api/reservations/${reservationId}/timeline`, { token })
+      : this.call<Answer<{ events: TimelineEvent[] }>>("GET", `/api/admin/reservations/${reservationId}/timeline`, { token: ADMIN_TOKEN });
   }
 
   me(token: string) {

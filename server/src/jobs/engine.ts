@@ -8,13 +8,16 @@ const SCHEMA = "pgboss";
 /**
  * The queues of durable background work, each with its retry policy. A job is
  * retried with exponential backoff when its handler throws; handlers are
- * written to be run again safely (every step they take is idempotent).
+ * written to be run again safely (every step they take is idempotent). A job
+ * whose process died while running it is taken up again once expireInSeconds
+ * have passed (pg-boss's default, 15 minutes, is far longer than any of ours
+ * runs) and the next maintenance round has noticed.
  */
 export const QUEUES = {
   /** Finishes (or compensates) a checkout whose request ended before its payment: 202, a crash, a lost provider. */
-  checkoutResume: { name: "checkout-resume", retryLimit: 20, retryDelay: 1, retryBackoff: true },
+  checkoutResume: { name: "checkout-resume", retryLimit: 20, retryDelay: 1, retryBackoff: true, expireInSeconds: 30 },
   /** Delivers one outbox message (email or SMS). */
-  outboxDeliver: { name: "outbox-deliver", retryLimit: 6, retryDelay: 1, retryBackoff: true },
+  outboxDeliver: { name: "outbox-deliver", retryLimit: 6, retryDelay: 1, retryBackoff: true, expireInSeconds: 30 },
 } as const satisfies Record<string, PgBoss.Queue>;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES]["name"];
@@ -46,6 +49,8 @@ export class JobEngine {
       // No cron schedules: long timers are jobs with a start time.
       schedule: false,
       supervise: true,
+      // Maintenance notices jobs whose process died mid-run; every 2 minutes (the default) is slow for a checkout.
+      maintenanceIntervalSeconds: 15,
     });
     this.boss.on("error", (error: Error) => logger.warn({ event: "jobs.error", error: error.message }));
   }
