@@ -49,6 +49,11 @@ const envSchema = z.object({
   PAYMENT_DECLINE_RATE: z.coerce.number().min(0).max(1).default(0),
   PAYMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5_000),
   CHECKOUT_RECOVERY_MS: z.coerce.number().int().min(500).max(600_000).default(15_000),
+  SMTP_URL: z.string().regex(/^smtps?:\/\/[^\s]+$/, "must be an smtp:// or smtps:// URL, like smtps://user:password@smtp.example.com:465").optional(),
+  MAIL_FROM: z.string().trim().min(3).max(254).default("Dropline <no-reply@dropline.local>"),
+  SMS_PROVIDER: z.enum(["webhook"], { message: "the one SMS adapter built so far is \"webhook\" (leave unset to keep SMS in the outbox)" }).optional(),
+  SMS_WEBHOOK_URL: z.url({ protocol: /^https?$/, message: "must be an http:// or https:// URL" }).optional(),
+  OUTBOX_RELAY_MS: z.coerce.number().int().min(50).max(60_000).default(500),
   HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(20_000),
   HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
   WEB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
@@ -92,6 +97,15 @@ export type Config = Readonly<{
     paymentTimeoutMs: number;
     /** When the resume job first looks at a checkout (and ends it if nothing else did: a crash, a lost request). */
     recoveryMs: number;
+  }>;
+  notifications: Readonly<{
+    /** Unset: email is kept in the outbox, never sent. */
+    smtpUrl?: string;
+    mailFrom: string;
+    /** Unset: SMS is kept in the outbox, never sent. */
+    sms?: Readonly<{ provider: "webhook"; webhookUrl: string }>;
+    /** How often each process hands new outbox messages to the job engine. */
+    relayMs: number;
   }>;
   /** Server processes `npm start` runs on this machine (node:cluster), sharing one port. */
   webConcurrency: number;
@@ -145,6 +159,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (e.HTTP_HEADERS_TIMEOUT_MS > e.HTTP_REQUEST_TIMEOUT_MS) {
     throw new Error("Invalid configuration:\n  HTTP_HEADERS_TIMEOUT_MS must not be longer than HTTP_REQUEST_TIMEOUT_MS");
   }
+  if (e.SMS_PROVIDER === "webhook" && !e.SMS_WEBHOOK_URL) {
+    throw new Error("Invalid configuration:\n  SMS_WEBHOOK_URL is required when SMS_PROVIDER=webhook");
+  }
   return Object.freeze({
     env: e.NODE_ENV,
     port: e.PORT,
@@ -183,6 +200,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           : undefined,
     }),
     checkout: Object.freeze({ paymentTimeoutMs: e.PAYMENT_TIMEOUT_MS, recoveryMs: e.CHECKOUT_RECOVERY_MS }),
+    notifications: Object.freeze({
+      smtpUrl: e.SMTP_URL,
+      mailFrom: e.MAIL_FROM,
+      sms: e.SMS_PROVIDER === "webhook" && e.SMS_WEBHOOK_URL ? Object.freeze({ provider: e.SMS_PROVIDER, webhookUrl: e.SMS_WEBHOOK_URL }) : undefined,
+      relayMs: e.OUTBOX_RELAY_MS,
+    }),
     http: Object.freeze({ headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS, requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS }),
     webConcurrency: e.WEB_CONCURRENCY,
     // Another process can share the database whenever it is not this process's own embedded one.

@@ -18,6 +18,7 @@ import { OwnerLock } from "./idempotency/owner-lock.js";
 import { logger } from "./log.js";
 import { JobEngine } from "./jobs/engine.js";
 import { registerCheckoutJobs } from "./checkout/checkout.jobs.js";
+import { startNotifications } from "./notifications/notifications.js";
 import type { PaymentGateway } from "./payments/gateway.js";
 import { SimulatedPaymentProvider } from "./payments/simulated.js";
 import { StripePaymentProvider } from "./payments/stripe.js";
@@ -141,6 +142,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       : new AdmissionLeader({ url: directUrl, tickMs: config.queueTickMs, notifier: realtime.notifier, metrics: services.metrics });
   admission?.start();
   if (options.jobWorkers !== false) await registerCheckoutJobs(services);
+  // The relay runs in every process; deliveries only where background jobs do.
+  const notifications = await startNotifications(services, config.notifications, { worker: options.jobWorkers !== false });
 
   const inFlight = trackRequests(httpServer);
   // A cluster worker listens on nothing: the primary hands it connections (@socket.io/sticky).
@@ -180,6 +183,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         const grace = setTimeout(() => httpServer.closeAllConnections(), 5_000);
         await drained;
         clearTimeout(grace);
+        await notifications.stop();
         await jobs.stop();
         await ownerLock.stop();
         await database.close();

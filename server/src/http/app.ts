@@ -12,6 +12,7 @@ import { purchaseRoutes } from "../purchases/purchases.routes.js";
 import { queueRoutes } from "../queue/queue.routes.js";
 import { reservationRoutes } from "../reservations/reservations.routes.js";
 import { sessionRoutes } from "../sessions/sessions.routes.js";
+import { outboxRoutes } from "../notifications/outbox.routes.js";
 import { ticketRoutes } from "../tickets/tickets.routes.js";
 import { timelineRoutes } from "../timeline/timeline.routes.js";
 import { adminRoutes } from "./admin.routes.js";
@@ -78,6 +79,7 @@ export function createApp(deps: AppDeps): Express {
   api.use(ticketRoutes(services, limits));
   api.use(timelineRoutes(services, limits));
   api.use(auditRoutes(services, limits));
+  api.use(outboxRoutes(services, limits));
   api.use(adminRoutes(limits));
   // Probing for routes is not free either: unknown paths draw on the reads budget.
   api.use(limits.reads, (req, _res, next) => next(new AppError("NOT_FOUND", `No route ${req.method} ${req.baseUrl}${req.path}.`)));
