@@ -30,11 +30,15 @@ export async function releaseHold(token: string, reservationId: string): Promise
   return reservation;
 }
 
-export async function purchase(token: string, reservationId: string): Promise<Purchase> {
+/** Pays for a hold: `completed`, or `processing` (202) when the bank is slow; declines and outages throw. */
+export async function purchase(token: string, reservationId: string, method?: string): Promise<Purchase> {
   const body = await request<{ purchase: Purchase }>("POST", "/api/purchases", {
     token,
-    body: { reservationId },
+    body: method ? { reservationId, payment: { method } } : { reservationId },
     idempotencyKey: newIdempotencyKey(),
   });
   return body.purchase;
 }
+
+export const fetchPurchase = async (token: string, purchaseId: string) =>
+  (await request<{ purchase: Purchase }>("GET", `/api/purchases/${encodeURIComponent(purchaseId)}`, { token })).purchase;

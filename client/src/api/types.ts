@@ -3,8 +3,9 @@
 // in a lazy chunk: src/lib/socket-payloads.ts.)
 export type { DropList, DropStatus, DropView, TopPurchaser } from "../../../server/src/drops/drops.schemas";
 export type { Reservation, ReservationStatus } from "../../../server/src/reservations/reservations.schemas";
-export type { Purchase } from "../../../server/src/purchases/purchases.schemas";
+export type { Purchase, PurchaseStatus, Ticket } from "../../../server/src/purchases/purchases.schemas";
 export type { MeResponse, SessionResponse, User } from "../../../server/src/sessions/sessions.schemas";
+export type { FailuresResponse, TimelineEvent } from "../../../server/src/timeline/timeline.schemas";
 export type {
   QueueAdmitted,
   QueueEntry,
@@ -17,6 +18,7 @@ export type {
 export type {
   PublicDrop,
   PurchaseCompleted,
+  PurchaseUpdated,
   ReservationExpired,
   ReservationUpdated,
   ServerToClientEvents,

@@ -24,7 +24,7 @@ interface Props {
   busy: Busy | undefined;
   outcome: Outcome | undefined;
   onReserve: (quantity: number) => void;
-  onPurchase: () => void;
+  onPurchase: (method?: string) => void;
   onRelease: () => void;
   onHoldDeadline: () => void;
   onDismiss: () => void;
@@ -103,7 +103,7 @@ export function DropCard({ drop, now, token, busy, outcome, onReserve, onPurchas
         <div role="status" aria-live="polite" aria-atomic="true">
           {outcome && (
             <div className="mb-3">
-              <OutcomeBanner outcome={outcome} now={now} onDismiss={onDismiss} />
+              <OutcomeBanner outcome={outcome} now={now} token={token} onDismiss={onDismiss} />
             </div>
           )}
         </div>

@@ -1,5 +1,6 @@
-import { useEffect, useEffectEvent, useRef } from "react";
+import { lazy, Suspense, useEffect, useEffectEvent, useRef, useState } from "react";
 import type { Reservation } from "../api/types";
+import { simulatedPayments } from "../config";
 import type { Busy } from "../hooks/useHolds";
 import { focusWasLost } from "../lib/focus";
 import { formatCountdown, spokenDuration } from "../lib/format";
@@ -7,13 +8,17 @@ import { formatMoney, multiplyPrice } from "../lib/money";
 
 const URGENT_MS = 10_000;
 
+// The payment choice and everything after paying (notices, tickets) are the checkout chunk, fetched with the first hold.
+const PaymentMethods = lazy(() => import("./checkout").then((module) => ({ default: module.PaymentMethods })));
+
 interface Props {
   hold: Reservation;
   price: string;
   /** Server time now (ms). */
   now: number;
   busy: Busy | undefined;
-  onPurchase: () => void;
+  /** `method`: a payment method the server's provider knows; none means its default. */
+  onPurchase: (method?: string) => void;
   onRelease: () => void;
   /** The countdown reached zero: the fallback should `reservationExpired` not arrive. */
   onDeadline: () => void;
@@ -27,6 +32,7 @@ export function HoldPanel({ hold, price, now, busy, onPurchase, onRelease, onDea
 
   // The Reserve button that opened this panel is gone; a keyboard user lands on the next step, not on <body>.
   const purchaseButton = useRef<HTMLButtonElement>(null);
+  const [method, setMethod] = useState("sim_ok");
   useEffect(() => {
     if (focusWasLost()) purchaseButton.current?.focus();
   }, []);
@@ -73,15 +79,23 @@ export function HoldPanel({ hold, price, now, busy, onPurchase, onRelease, onDea
       <p aria-live="polite" className="sr-only">
         {milestone}
       </p>
+      {simulatedPayments && (
+        <Suspense fallback={null}>
+          <PaymentMethods value={method} onChange={setMethod} disabled={busy !== undefined || over} />
+        </Suspense>
+      )}
       <div className="mt-3 flex flex-wrap gap-2">
         <button
           ref={purchaseButton}
           type="button"
-          onClick={onPurchase}
+          onClick={() => onPurchase(simulatedPayments ? method : undefined)}
           disabled={busy !== undefined || over}
           className="rounded-md bg-indigo-600 px-4 py-2 font-semibold text-white hover:bg-indigo-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600 disabled:opacity-50"
         >
-          {busy === "purchasing" ? "Paying…" : "Complete purchase"}
+          {(busy === "purchasing" || busy === "confirming") && (
+            <span aria-hidden="true" className="mr-2 inline-block size-4 animate-spin rounded-full border-2 border-white/40 border-t-white align-[-3px]" />
+          )}
+          {busy === "purchasing" ? "Paying…" : busy === "confirming" ? "Confirming…" : "Complete purchase"}
         </button>
         <button
           type="button"

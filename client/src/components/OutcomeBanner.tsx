@@ -1,8 +1,12 @@
-import { useEffect, useRef } from "react";
+import { lazy, Suspense, useEffect, useRef } from "react";
 import { focusWasLost } from "../lib/focus";
 import { formatCountdown } from "../lib/format";
 import { formatMoney } from "../lib/money";
 import type { Outcome } from "../lib/outcomes";
+
+// Loaded with the hold panel's payment choice, so it is there by the time a payment ends.
+const CheckoutNotice = lazy(() => import("./checkout").then((module) => ({ default: module.CheckoutNotice })));
+const Tickets = lazy(() => import("./checkout").then((module) => ({ default: module.Tickets })));
 
 const tones: Record<Outcome["tone"], string> = {
   success: "border-emerald-300 bg-emerald-50 text-emerald-900",
@@ -14,11 +18,13 @@ const tones: Record<Outcome["tone"], string> = {
 interface Props {
   outcome: Outcome;
   now: number;
+  /** The shopper's token, for the tickets' QR codes. */
+  token: string | null;
   onDismiss: () => void;
 }
 
 /** How the last attempt ended. Rendered inside a live region so it is announced. */
-export function OutcomeBanner({ outcome, now, onDismiss }: Props) {
+export function OutcomeBanner({ outcome, now, token, onDismiss }: Props) {
   const waitMs = outcome.retryUntil ? outcome.retryUntil - now : 0;
   // When the hold panel (and the focused button in it) disappears, focus moves here instead of to <body>.
   const box = useRef<HTMLDivElement>(null);
@@ -37,7 +43,11 @@ export function OutcomeBanner({ outcome, now, onDismiss }: Props) {
       <div className="flex items-start justify-between gap-3">
         <div>
           <p className="font-semibold">{outcome.title}</p>
-          {outcome.purchase ? (
+          {outcome.kind === "processing" || outcome.reason ? (
+            <Suspense fallback={null}>
+              <CheckoutNotice outcome={outcome} now={now} />
+            </Suspense>
+          ) : outcome.purchase ? (
             <p className="mt-1">
               Confirmation code <strong data-testid="confirmation-code" className="font-mono">{outcome.purchase.confirmationCode}</strong>
               {" · "}paid <strong data-testid="amount-paid">{formatMoney(outcome.purchase.amountPaid)}</strong> for {outcome.purchase.quantity}{" "}
@@ -61,6 +71,11 @@ export function OutcomeBanner({ outcome, now, onDismiss }: Props) {
           ×
         </button>
       </div>
+      {outcome.kind === "purchased" && token && outcome.purchase?.tickets.length ? (
+        <Suspense fallback={null}>
+          <Tickets token={token} purchase={outcome.purchase} />
+        </Suspense>
+      ) : null}
     </div>
   );
 }

@@ -20,12 +20,13 @@ const EVENTS: (keyof ServerToClientEvents)[] = [
   "reservationUpdated",
   "queueUpdated",
   "queueAdmitted",
+  "purchaseUpdated",
 ];
 
 /**
  * One Socket.IO connection for the page. With a shopper token it joins the
  * shopper's private room (reservationExpired / reservationUpdated /
- * queueAdmitted); a new
+ * queueAdmitted / purchaseUpdated); a new
  * token means a new connection.
  */
 export function useSocket(token: string | null, handlers: SocketHandlers): Connection {

@@ -14,6 +14,9 @@ export type OutcomeKind =
   | "rate_limited"
   | "too_late"
   | "declined"
+  | "payment_unavailable"
+  | "processing"
+  | "payment_failed"
   | "not_admitted"
   | "error";
 
@@ -25,6 +28,9 @@ export interface Outcome {
   purchase?: Purchase;
   /** Server time (ms) before which trying again is pointless (429). */
   retryUntil?: number;
+  /** A refused payment: why (card_declined, insufficient_funds, ...), and until when the hold is still the shopper's. */
+  reason?: string;
+  holdUntil?: string;
 }
 
 export const purchased = (purchase: Purchase): Outcome => ({
@@ -55,6 +61,21 @@ export const released = (elsewhere = false): Outcome => ({
   title: "Hold released",
   detail: `${elsewhere ? "Your hold was released from another window. " : ""}The units are back in stock for everyone.`,
 });
+
+// The words of the checkout outcomes are in the checkout chunk (components/checkout/CheckoutNotice).
+export const processing = (purchase: Purchase): Outcome => ({ kind: "processing", tone: "info", title: "Confirming your payment", purchase });
+
+/** A payment that did not go through while the hold stays the shopper's (402, 503, or a slow bank that said no). */
+export const paymentRefused = (kind: "declined" | "payment_unavailable", reason: string, holdUntil: string): Outcome => ({
+  kind,
+  tone: kind === "declined" ? "error" : "warning",
+  title: kind === "declined" ? "Payment declined" : "Payment provider unreachable",
+  reason,
+  holdUntil,
+});
+
+/** The payment ended without a sale and the hold with it: any charge was voided. */
+export const paymentFailed = (reason: string): Outcome => ({ kind: "payment_failed", tone: "error", title: "Payment voided", reason });
 
 /** An API failure as the shopper should read it; the server's message is kept where it adds something. */
 export function fromError(error: unknown): Outcome {

@@ -1,4 +1,5 @@
-import type { z } from "zod";
+import { z } from "zod";
+import { purchaseSchema } from "../../../server/src/purchases/purchases.schemas";
 import {
   publicDropSchema,
   purchaseCompletedSchema,
@@ -23,6 +24,8 @@ const schemas: { [E in EventName]: z.ZodType<Payload<E>> } = {
   reservationUpdated: reservationUpdatedSchema,
   queueUpdated: queueUpdatedSchema,
   queueAdmitted: queueAdmittedSchema,
+  // The server declares this payload as a type only; its purchase part is the schema the routes answer with.
+  purchaseUpdated: z.object({ purchase: purchaseSchema }),
 };
 
 export type PayloadCheck = { ok: true; payload: unknown } | { ok: false; problem: string };

@@ -1,3 +1,4 @@
+import { useEffect, useEffectEvent } from "react";
 import { DropCard } from "../components/DropCard";
 import { HistoryPanel } from "../components/HistoryPanel";
 import { PageHeader } from "../components/PageHeader";
@@ -32,7 +33,14 @@ export function ShopperPage() {
     reservationUpdated: holds.onReservationUpdated,
     queueUpdated: drops.applyQueue,
     queueAdmitted: (admitted) => sendQueueSignal({ type: "admitted", ...admitted }),
+    purchaseUpdated: holds.onPurchaseUpdated,
   });
+
+  // A payment still at the bank after a reload shows as such; one that ended while this page was away is settled.
+  const syncPurchases = useEffectEvent(holds.syncPurchases);
+  useEffect(() => {
+    if (history.me && drops.loaded) syncPurchases(history.me.purchases);
+  }, [history.me, drops.loaded]);
 
   return (
     <>
@@ -67,7 +75,7 @@ export function ShopperPage() {
                   busy={holds.busy[drop.id]}
                   outcome={holds.outcomes[drop.id]}
                   onReserve={(quantity) => void holds.reserve(drop, quantity)}
-                  onPurchase={() => void holds.purchase(drop)}
+                  onPurchase={(method) => void holds.purchase(drop, method)}
                   onRelease={() => void holds.release(drop)}
                   onHoldDeadline={() => drop.myReservation && holds.holdExpired(drop.id, drop.myReservation.id)}
                   onDismiss={() => holds.dismiss(drop.id)}
@@ -77,9 +85,9 @@ export function ShopperPage() {
             </div>
           </section>
         </div>
-        {session && (
+        {session && token && (
           <aside>
-            <HistoryPanel me={history.me} error={history.error} drops={drops.drops} />
+            <HistoryPanel token={token} me={history.me} error={history.error} drops={drops.drops} />
           </aside>
         )}
       </main>
