@@ -47,6 +47,8 @@ export class StripeStandIn {
   /** Create calls wait here while a test holds them (an answer that is slow to come back). */
   private createGate?: Promise<void>;
   private readonly replays = new Map<string, Answer>();
+  private readonly inFlight = new Set<string>();
+  private failures: { left: number; status: number } = { left: 0, status: 500 };
   private server?: Server;
   url = "";
 
@@ -76,6 +78,11 @@ export class StripeStandIn {
       this.createGate = undefined;
       release();
     };
+  }
+
+  /** The next `count` calls fail with `status` (500: Stripe's trouble; 429: rate limited), before any work. */
+  failNext(count: number, status = 500): void {
+    this.failures = { left: count, status };
   }
 
   /** The newest intent, once made (polls: the server makes it in the background). */
@@ -172,11 +179,28 @@ export class StripeStandIn {
     if (!/^Bearer sk_test_/.test(req.headers.authorization ?? "")) {
       return send(res, { status: 401, body: { error: { type: "invalid_request_error", message: "Invalid API Key provided" } } });
     }
+    if (this.failures.left > 0) {
+      this.failures.left--;
+      const type = this.failures.status === 429 ? "invalid_request_error" : "api_error";
+      return send(res, { status: this.failures.status, body: { error: { type, message: "The stand-in was told to fail this call." } } });
+    }
     const key = req.headers["idempotency-key"];
     const replayKey = req.method === "POST" && typeof key === "string" ? `${route}|${key}` : undefined;
     const replay = replayKey ? this.replays.get(replayKey) : undefined;
     if (replay) return send(res, replay, { "idempotent-replayed": "true" });
+    // Stripe answers 409 to a key whose first request has not finished yet.
+    if (replayKey && this.inFlight.has(replayKey)) {
+      return send(res, { status: 409, body: { error: { type: "idempotency_error", message: "There is currently another in-progress request using this Stripe API key and idempotency key." } } });
+    }
+    if (replayKey) this.inFlight.add(replayKey);
+    try {
+      await this.answer(res, endpoint, path, form, replayKey);
+    } finally {
+      if (replayKey) this.inFlight.delete(replayKey);
+    }
+  }
 
+  private async answer(res: ServerResponse, endpoint: string, path: string, form: URLSearchParams, replayKey?: string): Promise<void> {
     const id = /\/(pi_[A-Za-z0-9]+)/.exec(path)?.[1];
     let answer: Answer;
     if (endpoint === "POST /v1/payment_intents") {

@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCheckout } from "../checkout/checkout.saga.js";
 import type { Purchase } from "../purchases/purchases.schemas.js";
 import { checkStock } from "../../test/database.js";
+import { PaymentUnreachable } from "./gateway.js";
+import { StripePaymentProvider } from "./stripe.js";
 import { connectSocket, ok, startTestServer, waitForEvent, type TestServer } from "../../test/server.js";
 import { StripeStandIn, type StandInIntent } from "../../test/stripe-stand-in.js";
 
@@ -237,5 +239,63 @@ describe("without Stripe", () => {
     } finally {
       await server.stop();
     }
+  });
+});
+
+describe("the Stripe adapter on its own, against the stand-in", () => {
+  let stripe: StripeStandIn;
+  let provider: StripePaymentProvider;
+  beforeAll(async () => {
+    stripe = await new StripeStandIn().start();
+    const url = new URL(stripe.url);
+    provider = new StripePaymentProvider({
+      secretKey: "sk_test_standin",
+      webhookSecret: stripe.webhookSecret,
+      currency: "eur",
+      apiBase: { protocol: "http", host: url.hostname, port: Number(url.port) },
+    });
+  });
+  afterAll(() => stripe?.stop());
+  const charge = (key: string, method = "pm_card_visa") => provider.charge({ idempotencyKey: `${key}:charge`, amount: "12.50", shopperId: "s", method });
+
+  it("the same key is one intent; a replayed 'requires_action' is checked against the intent as it is now", async () => {
+    const first = await charge("replayed", "pm_card_authenticationRequired");
+    expect(first.outcome).toBe("pending");
+    stripe.completeAction(first.paymentRef!);
+    const made = stripe.created;
+    expect(await charge("replayed", "pm_card_authenticationRequired")).toEqual({ outcome: "approved", paymentRef: first.paymentRef });
+    expect(stripe.created).toBe(made);
+  });
+
+  it("Stripe's 5xx and 429 are for a retry (PaymentUnreachable), and so is Stripe out of reach", async () => {
+    // Enough failures for the client's own network retry too; what is left is cleared for the next test.
+    stripe.failNext(2, 500);
+    await expect(charge("trouble")).rejects.toBeInstanceOf(PaymentUnreachable);
+    stripe.failNext(2, 429);
+    await expect(charge("limited")).rejects.toBeInstanceOf(PaymentUnreachable);
+    stripe.failNext(0);
+    const gone = new StripePaymentProvider({ secretKey: "sk_test_standin", webhookSecret: "whsec_x", currency: "eur", apiBase: { protocol: "http", host: "127.0.0.1", port: 1 } });
+    await expect(gone.retrieve("pi_anything")).rejects.toBeInstanceOf(PaymentUnreachable);
+  });
+
+  it("a refund is made once however often it is asked for; a waiting intent is cancelled instead, once", async () => {
+    const paid = await charge("refund-twice");
+    const refundsBefore = stripe.refunds;
+    await provider.refund(paid.paymentRef!);
+    await provider.refund(paid.paymentRef!);
+    expect(stripe.refunds).toBe(refundsBefore + 1);
+    expect(await provider.retrieve(paid.paymentRef!)).toMatchObject({ outcome: "approved" });
+
+    const waiting = await charge("cancel-twice", "pm_card_threeDSecureRequired");
+    const cancelsBefore = stripe.cancels;
+    await provider.refund(waiting.paymentRef!);
+    await provider.refund(waiting.paymentRef!);
+    expect(stripe.cancels).toBe(cancelsBefore + 1);
+    expect(await provider.retrieve(waiting.paymentRef!)).toMatchObject({ outcome: "declined", paymentRef: waiting.paymentRef });
+  });
+
+  it("accepts Stripe PaymentMethod ids only", () => {
+    expect(["pm_card_visa", "pm_1NvL9k2eZvKYlo2C0abcDEF"].every((m) => provider.accepts(m))).toBe(true);
+    expect(["sim_ok", "pm_", "card_123", "pm_x y", `pm_${"a".repeat(62)}`].some((m) => provider.accepts(m))).toBe(false);
   });
 });

@@ -107,10 +107,10 @@ function toResult(intent: Stripe.PaymentIntent): ChargeResult {
   switch (intent.status) {
     case "succeeded":
       return { outcome: "approved", paymentRef: intent.id };
+    // requires_capture comes only with manual capture, which this shop never asks for: it waits like any pending payment.
     case "requires_action":
     case "processing":
     case "requires_confirmation":
-    // Only with manual capture, which this shop never asks for: it waits like any pending payment and is cancelled at its end.
     case "requires_capture":
       return { outcome: "pending", paymentRef: intent.id };
     case "canceled":
