@@ -1,7 +1,8 @@
 import type { Config } from "../config.js";
 import type { Services } from "../context.js";
 import { QUEUES } from "../jobs/engine.js";
-import { deliverMessage } from "./delivery.js";
+import { logger } from "../log.js";
+import { deliverMessage, keptReason } from "./delivery.js";
 import { OutboxRelay } from "./relay.js";
 import { createTransports, type Transports } from "./transports.js";
 
@@ -23,6 +24,9 @@ export async function startNotifications(
 ): Promise<Notifications> {
   const transports = options.transports ?? createTransports(settings);
   if (options.worker) {
+    // Said once at start, so a deployment that forgot SMTP_URL finds out before its shoppers do.
+    if (!transports.email) logger.warn({ event: "outbox.email_off", reason: keptReason("email") });
+    if (!transports.sms) logger.info({ event: "outbox.sms_off", reason: keptReason("sms") });
     await services.jobs.work<{ messageId: string }>(QUEUES.outboxDeliver.name, async ({ messageId }, job) => {
       // pg-boss counts retries from 0; the try numbered retryLimit is the last it will make.
       await deliverMessage(services.pool, transports, messageId, { final: job.retryCount >= QUEUES.outboxDeliver.retryLimit });
