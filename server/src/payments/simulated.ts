@@ -70,11 +70,13 @@ export class SimulatedPaymentProvider implements PaymentGateway {
         return { status: "declined", reason: "insufficient_funds" };
       case "sim_flaky":
         return { status: "pending", reason: null };
-      default:
+      case "sim_ok":
         // A uniform draw in millionths: PAYMENT_DECLINE_RATE=0.2 declines one sim_ok payment in five.
         return this.declineRate > 0 && randomInt(1_000_000) < this.declineRate * 1_000_000
           ? { status: "declined", reason: "card_declined" }
           : { status: "approved", reason: null };
+      default:
+        return { status: "approved", reason: null };
     }
   }
 }
