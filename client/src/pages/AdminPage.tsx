@@ -1,6 +1,7 @@
 import { useState } from "react";
 import { createDrop, updateDrop, type DropFields } from "../api/admin";
 import { AdminTokenForm } from "../components/admin/AdminTokenForm";
+import { CheckoutSection } from "../components/admin/checkout/CheckoutSection";
 import { DropDetails } from "../components/admin/DropDetails";
 import { DropForm } from "../components/admin/DropForm";
 import { DropsTable } from "../components/admin/DropsTable";
@@ -97,6 +98,9 @@ function AdminConsole({ token, onSignOut }: { token: string; onSignOut: (reason?
         <aside>
           <DropForm title="New drop" submitLabel="Create drop" initial={emptyDropForm} onSubmit={create} onUnauthorized={rejected} />
         </aside>
+        <div className="min-w-0 lg:col-span-2">
+          <CheckoutSection token={token} onUnauthorized={rejected} />
+        </div>
       </main>
     </>
   );
