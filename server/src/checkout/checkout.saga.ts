@@ -1,5 +1,6 @@
 import type { Services } from "../context.js";
 import { isUniqueViolation } from "../db/errors.js";
+import { QUEUES } from "../jobs/engine.js";
 import { logger } from "../log.js";
 import { PaymentUnreachable, type ChargeResult } from "../payments/gateway.js";
 import { newConfirmationCode } from "../purchases/confirmation-code.js";
@@ -25,6 +26,9 @@ export type CheckoutOutcome =
   | { status: "completed" }
   | { status: "failed"; reason: string; kind: "declined" | "unreachable" | "hold_ended" | "gave_up" }
   | { status: "processing" };
+
+/** A void the provider could not take is asked again by the resume job this much later (then with pg-boss's backoff). */
+const VOID_RETRY_MS = 5_000;
 
 /** Waits before each retry of a payment the provider could not take: short, as the hold's clock is running. */
 const PAYMENT_RETRY_DELAYS_MS = [100, 300, 900];
@@ -70,12 +74,18 @@ export async function runCheckout(services: Services, checkoutId: string): Promi
   return completeSale(services, { ...checkout, charge_status: "approved", payment_ref: charge.paymentRef });
 }
 
-/** The provider's answer for this checkout: a new (idempotent) charge, or where a known one stands now. */
+/**
+ * The provider's answer for this checkout: a new (idempotent) charge, or where
+ * a known pending one stands now. A pending charge the provider cannot be
+ * asked about stays pending: it may still take the money, so it must be
+ * cancelled, never forgotten as "unreachable".
+ */
 async function chargeOrRetrieve(services: Services, checkout: CheckoutRow): Promise<ChargeResult | "unreachable"> {
   if (checkout.charge_status === "approved" && checkout.payment_ref) return { outcome: "approved", paymentRef: checkout.payment_ref };
+  const pendingRef = checkout.charge_status === "pending" ? checkout.payment_ref : null;
   for (let attempt = 1; ; attempt++) {
     try {
-      if (checkout.charge_status === "pending" && checkout.payment_ref) return await services.payments.retrieve(checkout.payment_ref);
+      if (pendingRef) return await services.payments.retrieve(pendingRef);
       return await services.payments.charge({
         idempotencyKey: `${checkout.id}:charge`,
         amount: checkout.amount,
@@ -89,12 +99,12 @@ async function chargeOrRetrieve(services: Services, checkout: CheckoutRow): Prom
         purchaseId: checkout.id,
         reason: "provider_unreachable",
         attempt,
-        retryable: delay !== undefined,
+        retryable: delay !== undefined || pendingRef !== null,
         error: error.message,
       });
       if (delay === undefined) {
         logger.warn({ event: "payment.unavailable", purchaseId: checkout.id, error: error.message });
-        return "unreachable";
+        return pendingRef ? { outcome: "pending", paymentRef: pendingRef } : "unreachable";
       }
       await new Promise((resolve) => setTimeout(resolve, delay));
     }
@@ -173,7 +183,14 @@ async function compensate(services: Services, checkoutId: string): Promise<void>
   const checkout = await findCheckout(services.pool, checkoutId);
   if (!checkout || checkout.status !== "failed" || checkout.voided_at || !checkout.payment_ref) return;
   if (checkout.charge_status !== "approved" && checkout.charge_status !== "pending") return;
-  await services.payments.refund(checkout.payment_ref);
+  try {
+    await services.payments.refund(checkout.payment_ref);
+  } catch (error) {
+    // The sale is decided (none); only the money is owed back. Try again later rather than fail the shopper's answer.
+    logger.warn({ event: "payment.void_failed", purchaseId: checkout.id, error: error instanceof Error ? error.message : String(error) });
+    await services.jobs.send(QUEUES.checkoutResume.name, { purchaseId: checkout.id }, { startAfter: new Date(Date.now() + VOID_RETRY_MS) });
+    return;
+  }
   crashPoint("void_sent");
   if (await markVoided(services.pool, checkout.id)) {
     services.metrics.purchases.inc({ outcome: "voided" });
