@@ -143,7 +143,10 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   admission?.start();
   if (options.jobWorkers !== false) await registerCheckoutJobs(services);
   // The relay runs in every process; deliveries only where background jobs do.
-  const notifications = await startNotifications(services, config.notifications, { worker: options.jobWorkers !== false });
+  const notifications = await startNotifications(services, config.notifications, {
+    worker: options.jobWorkers !== false,
+    production: config.env === "production",
+  });
 
   const inFlight = trackRequests(httpServer);
   // A cluster worker listens on nothing: the primary hands it connections (@socket.io/sticky).
@@ -168,6 +171,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     admission,
     stopping() {
       database.stopping();
+      jobs.stopping();
       bus?.stopping();
     },
     close() {

@@ -2,6 +2,9 @@ import PgBoss from "pg-boss";
 import type pg from "pg";
 import { logger } from "../log.js";
 
+/** admin_shutdown: the database ended the connection (a shutdown, or pg_terminate_backend). */
+const ADMIN_SHUTDOWN = "57P01";
+
 /** pg-boss keeps its tables in this schema, beside ours. */
 const SCHEMA = "pgboss";
 
@@ -36,6 +39,7 @@ export class JobEngine {
   private readonly boss: PgBoss;
   private readonly pollingSeconds: number;
   private started = false;
+  private shuttingDown = false;
 
   constructor(url: string, options: JobEngineOptions = {}) {
     this.pollingSeconds = options.pollingSeconds ?? 0.5;
@@ -52,7 +56,21 @@ export class JobEngine {
       // Maintenance notices jobs whose process died mid-run; every 2 minutes (the default) is slow for a checkout.
       maintenanceIntervalSeconds: 15,
     });
-    this.boss.on("error", (error: Error) => logger.warn({ event: "jobs.error", error: error.message }));
+    this.boss.on("error", (error: Error) => this.onError(error));
+  }
+
+  /** The process is stopping: the database ending pg-boss's connections is expected from now on. */
+  stopping(): void {
+    this.shuttingDown = true;
+  }
+
+  private onError(error: Error): void {
+    if (this.shuttingDown) return logger.debug({ event: "jobs.closed_by_server", error: error.message });
+    if ((error as { code?: string }).code !== ADMIN_SHUTDOWN) return logger.warn({ event: "jobs.error", error: error.message });
+    // As for the main pool: the database may announce its shutdown a moment before our own signal handler runs.
+    setTimeout(() => {
+      if (!this.shuttingDown) logger.warn({ event: "jobs.error", error: error.message });
+    }, 200).unref();
   }
 
   async start(): Promise<void> {

@@ -20,12 +20,13 @@ export interface Notifications {
 export async function startNotifications(
   services: Pick<Services, "pool" | "jobs">,
   settings: Config["notifications"],
-  options: { worker: boolean; transports?: Transports },
+  options: { worker: boolean; transports?: Transports; production?: boolean },
 ): Promise<Notifications> {
   const transports = options.transports ?? createTransports(settings);
   if (options.worker) {
-    // Said once at start, so a deployment that forgot SMTP_URL finds out before its shoppers do.
-    if (!transports.email) logger.warn({ event: "outbox.email_off", reason: keptReason("email") });
+    // Said once at start, so a deployment that forgot SMTP_URL finds out before its shoppers do;
+    // in development it is the expected set-up, not worth a warning.
+    if (!transports.email) logger[options.production ? "warn" : "info"]({ event: "outbox.email_off", reason: keptReason("email") });
     if (!transports.sms) logger.info({ event: "outbox.sms_off", reason: keptReason("sms") });
     await services.jobs.work<{ messageId: string }>(QUEUES.outboxDeliver.name, async ({ messageId }, job) => {
       // pg-boss counts retries from 0; the try numbered retryLimit is the last it will make.
