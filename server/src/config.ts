@@ -47,6 +47,7 @@ const envSchema = z.object({
   STRIPE_CURRENCY: z.string().trim().toLowerCase().regex(/^[a-z]{3}$/, "must be a three-letter ISO currency code, like eur").default("eur"),
   STRIPE_API_BASE: z.url({ protocol: /^https?$/, message: "must be an http:// or https:// origin, like http://127.0.0.1:12111" }).optional(),
   PAYMENT_DECLINE_RATE: z.coerce.number().min(0).max(1).default(0),
+  SIMULATED_SLOW_MS: z.coerce.number().int().min(0).max(60_000).default(8_000),
   PAYMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5_000),
   CHECKOUT_RECOVERY_MS: z.coerce.number().int().min(500).max(600_000).default(15_000),
   SMTP_URL: z.string().regex(/^smtps?:\/\/[^\s]+$/, "must be an smtp:// or smtps:// URL, like smtps://user:password@smtp.example.com:465").optional(),
@@ -91,7 +92,13 @@ export type Config = Readonly<{
   }>;
   /** How often the admission leader lets people in: each tick admits one small batch. */
   queueTickMs: number;
-  payments: Readonly<{ provider: "simulated" | "stripe"; declineRate: number; stripe?: StripeConfig }>;
+  payments: Readonly<{
+    provider: "simulated" | "stripe";
+    declineRate: number;
+    /** How long the simulated provider's sim_slow takes (8 s, as documented; tests shorten it). */
+    simulatedSlowMs: number;
+    stripe?: StripeConfig;
+  }>;
   checkout: Readonly<{
     /** How long a purchase request waits for its payment before answering 202 "processing". */
     paymentTimeoutMs: number;
@@ -189,6 +196,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     payments: Object.freeze({
       provider: e.PAYMENT_PROVIDER ?? "simulated",
       declineRate: e.PAYMENT_DECLINE_RATE,
+      simulatedSlowMs: e.SIMULATED_SLOW_MS,
       stripe:
         e.PAYMENT_PROVIDER === "stripe" && e.STRIPE_SECRET_KEY && e.STRIPE_WEBHOOK_SECRET
           ? Object.freeze({

@@ -70,7 +70,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const database = connectDatabase(databaseUrl, config.dbPoolSize);
   const payments =
     options.payments ??
-    (config.payments.stripe ? new StripePaymentProvider(config.payments.stripe) : new SimulatedPaymentProvider(database.pool, config.payments.declineRate));
+    (config.payments.stripe ? new StripePaymentProvider(config.payments.stripe) : new SimulatedPaymentProvider(database.pool, config.payments.declineRate, config.payments.simulatedSlowMs));
   if (config.seedDemo) await seedDemoDrops(database.prisma);
 
   // The request listener must exist before Socket.IO attaches: engine.io then forwards only

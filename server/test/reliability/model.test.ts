@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { expireDueHolds } from "../../src/expiry/sweeper.js";
 import { pick, propertyRun } from "../arbitraries.js";
 import { checkStock } from "../database.js";
@@ -265,18 +265,23 @@ class Cancel implements Command {
   toString = () => `cancel(${targetName(this.actor, this.target)})`;
 }
 
+/** How a purchase pays: absent (the default card), or a simulated method (API.md's table). */
+type PaymentMethod = undefined | "sim_ok" | "sim_declined" | "sim_insufficient_funds" | "sim_slow";
+const DECLINES: Partial<Record<string, string>> = { sim_declined: "card_declined", sim_insufficient_funds: "insufficient_funds" };
+
 class Purchase implements Command {
   constructor(
     readonly actor: number,
     readonly target: Target,
     readonly keyed: boolean,
+    readonly method: PaymentMethod,
   ) {}
   check = () => true;
   async run(m: Model) {
     const { hold, actor: ai } = resolveTarget(m, this.actor, this.target);
-    const body = { reservationId: hold?.id ?? UNKNOWN_ID };
+    const body = this.method === undefined ? { reservationId: hold?.id ?? UNKNOWN_ID } : { reservationId: hold?.id ?? UNKNOWN_ID, payment: { method: this.method } };
     const key = this.keyed ? crypto.randomUUID() : undefined;
-    const response = await server.api.purchase(m.shoppers[ai]!.token, body.reservationId, withKey(key));
+    let response = await server.api.purchase(m.shoppers[ai]!.token, body.reservationId, { ...withKey(key), method: this.method });
     if (key) m.lastKeyed = { shopper: ai, path: "/api/purchases", key, body, status: response.status, response: response.body };
 
     if (!hold || hold.owner !== ai) {
@@ -288,9 +293,26 @@ class Purchase implements Command {
     } else if (hold.state !== "active") {
       // Cancelled, expired, or lapsed and not yet released: the database clock decides, not the sweeper.
       expectError(response, 410, "RESERVATION_EXPIRED");
+    } else if (DECLINES[this.method ?? ""]) {
+      // Declined: an answer, not a change. The hold stays the shopper's, to pay again another way.
+      expectError(response, 402, "PAYMENT_DECLINED");
+      expect(response.body.details).toMatchObject({ reason: DECLINES[this.method!] });
     } else {
       const d = m.drops[hold.drop]!;
-      expect(response.status, show(response)).toBe(201);
+      if (this.method === "sim_slow") {
+        // The bank answers after the request's wait: 202 "processing", then it completes in the background.
+        expect(response.status, show(response)).toBe(202);
+        const processing = ok(response).purchase;
+        expect(processing).toMatchObject({ status: "processing", reservationId: hold.id, confirmationCode: null, tickets: [] });
+        await vi.waitFor(async () => expect((await server.api.getPurchase(m.shoppers[ai]!.token, processing.id)).body.purchase?.status).toBe("completed"), {
+          timeout: 10_000,
+          interval: 20,
+        });
+        response = await server.api.getPurchase(m.shoppers[ai]!.token, processing.id);
+        note("202 then completed");
+      } else {
+        expect(response.status, show(response)).toBe(201);
+      }
       expect(response.body).toEqual({
         purchase: {
           id: expect.any(String),
@@ -300,6 +322,8 @@ class Purchase implements Command {
           amountPaid: money(hold.unitCents * hold.quantity),
           confirmationCode: expect.stringMatching(/\S/),
           createdAt: expect.any(String),
+          status: "completed",
+          tickets: Array.from({ length: hold.quantity }, () => ({ id: expect.any(String), code: expect.stringMatching(/^T-/), status: "valid" })),
         },
       });
       hold.state = "completed";
@@ -311,7 +335,7 @@ class Purchase implements Command {
       note("201 purchased");
     }
   }
-  toString = () => `purchase(${targetName(this.actor, this.target)}${this.keyed ? ", with Idempotency-Key" : ""})`;
+  toString = () => `purchase(${targetName(this.actor, this.target)}${this.method ? `, ${this.method}` : ""}${this.keyed ? ", with Idempotency-Key" : ""})`;
 }
 
 class ReadHold implements Command {
@@ -600,7 +624,13 @@ const dropEdit: fc.Arbitrary<DropEdit> = fc
   )
   .filter((edit) => Object.keys(edit).length > 0);
 
-const purchase = fc.tuple(shopperIx, target, keyed).map(([s, t, k]) => new Purchase(s, t, k));
+const paymentMethod: fc.Arbitrary<PaymentMethod> = fc.oneof(
+  { arbitrary: fc.constant(undefined), weight: 4 },
+  { arbitrary: fc.constant("sim_ok" as const), weight: 1 },
+  { arbitrary: fc.constantFrom("sim_declined" as const, "sim_insufficient_funds" as const), weight: 2 },
+  { arbitrary: fc.constant("sim_slow" as const), weight: 1 },
+);
+const purchase = fc.tuple(shopperIx, target, keyed, paymentMethod).map(([s, t, k, p]) => new Purchase(s, t, k, p));
 const reserve = fc.tuple(shopperIx, dropIx, quantity, keyed).map(([s, d, q, k]) => new Reserve(s, d, q, k));
 const commands = fc.commands(
   [
@@ -681,7 +711,8 @@ describe("the server against a model of drops, holds and purchases", () => {
     // so a sweep never lands between a command and its check. The sweep interval
     // also bounds how long the sold-out fast path trusts what it saw; a long one
     // makes any answer it gets wrong show up every time rather than by timing.
-    server = await startTestServer({ EXPIRY_SWEEP_MS: "60000" }, { sweeper: false });
+    // sim_slow takes 150 ms here, past a 50 ms wait: the 202-then-complete path without 8 s per payment.
+    server = await startTestServer({ EXPIRY_SWEEP_MS: "60000", SIMULATED_SLOW_MS: "150", PAYMENT_TIMEOUT_MS: "100" }, { sweeper: false });
     const stranger = await server.api.shopper("stranger");
     notFound = (await server.api.getReservation(stranger.token, UNKNOWN_ID)).body;
   });
