@@ -5,9 +5,11 @@ import { z } from "zod";
 import { dropListSchema, dropViewSchema, type DropList, type DropView } from "../../src/drops/drops.schemas.js";
 import { queueEntrySchema } from "../../src/queue/queue.schemas.js";
 import { errorStatus } from "../../src/errors.js";
-import { purchaseSchema } from "../../src/purchases/purchases.schemas.js";
+import { outboxResponse } from "../../src/notifications/outbox.schemas.js";
+import { purchaseSchema, ticketSchema } from "../../src/purchases/purchases.schemas.js";
+import { failuresResponse, timelineEventSchema } from "../../src/timeline/timeline.schemas.js";
 import { reservationSchema } from "../../src/reservations/reservations.schemas.js";
-import { createSessionBody, meResponse, sessionResponse, type SessionResponse } from "../../src/sessions/sessions.schemas.js";
+import { createSessionBody, meResponse, sessionResponse, userSchema, type SessionResponse } from "../../src/sessions/sessions.schemas.js";
 import { propertyRun } from "../arbitraries.js";
 import { checkStock } from "../database.js";
 import { ADMIN_TOKEN, errorBodySchema, ok, startTestServer, type TestServer } from "../server.js";
@@ -46,12 +48,15 @@ const ctx = {
   tampered: "",
   drops: [] as string[],
   holds: [] as { id: string; owner: number }[],
+  /** Purchases (any status) and ticket codes the fuzz's own payments made. */
+  purchases: [] as string[],
+  tickets: [] as string[],
 };
 
 // ---------------------------------------------------------------- what a request is
 
 /** Stand-ins resolved when the request is sent, so a printed counterexample stays short. */
-type Known = { $known: "drop" | "hold"; k: number };
+type Known = { $known: "drop" | "hold" | "purchase" | "ticket"; k: number };
 type Huge = { $huge: number; ch: string };
 type Deep = { $deep: number; container: "array" | "object" };
 
@@ -89,6 +94,8 @@ interface Sent {
 
 function resolveKnown(value: Known): string {
   if (value.$known === "drop") return ctx.drops[value.k % ctx.drops.length]!;
+  if (value.$known === "purchase") return ctx.purchases.length ? ctx.purchases[value.k % ctx.purchases.length]! : UNKNOWN_ID;
+  if (value.$known === "ticket") return ctx.tickets.length ? ctx.tickets[value.k % ctx.tickets.length]! : `T-${"A".repeat(26)}`;
   return ctx.holds.length ? ctx.holds[value.k % ctx.holds.length]!.id : UNKNOWN_ID;
 }
 
@@ -276,6 +283,14 @@ const pathId = fc.oneof(
 );
 const dropId = fc.oneof({ weight: 4, arbitrary: knownDrop as fc.Arbitrary<string | Known> }, { weight: 2, arbitrary: pathId });
 const holdId = fc.oneof({ weight: 4, arbitrary: knownHold as fc.Arbitrary<string | Known> }, { weight: 2, arbitrary: pathId });
+const purchaseId = fc.oneof({ weight: 4, arbitrary: fc.nat({ max: 1_000 }).map((k): Known => ({ $known: "purchase", k })) as fc.Arbitrary<string | Known> }, { weight: 2, arbitrary: pathId });
+const ticketCode = fc.oneof({ weight: 4, arbitrary: fc.nat({ max: 1_000 }).map((k): Known => ({ $known: "ticket", k })) as fc.Arbitrary<string | Known> }, { weight: 2, arbitrary: pathId });
+/** Payment methods that answer at once (sim_slow's 8 s and sim_down's retries would only slow the fuzz), and junk. */
+const payment = fc.oneof(
+  { weight: 4, arbitrary: fc.record({ method: fc.constantFrom("sim_ok", "sim_declined", "sim_insufficient_funds", "sim_flaky") }) as fc.Arbitrary<unknown> },
+  { weight: 1, arbitrary: fc.record({ method: junk }, { requiredKeys: [] }) },
+  { weight: 1, arbitrary: junk },
+);
 
 const auth = (favour: "shopper" | "admin" | "any"): fc.Arbitrary<Auth> =>
   fc.oneof(
@@ -413,7 +428,40 @@ const request: fc.Arbitrary<RequestSpec> = fc.oneof(
   { weight: 3, arbitrary: route({ method: "DELETE", path: withId(["api", "reservations"], holdId), auth: "shopper" }) },
   {
     weight: 6,
-    arbitrary: route({ method: "POST", path: fixed("api", "purchases"), auth: "shopper", keyed: true, body: bodyFor(fc.record({ reservationId: sometimesJunk(knownHold, 6) }, { requiredKeys: [] })) }),
+    arbitrary: route({
+      method: "POST",
+      path: fixed("api", "purchases"),
+      auth: "shopper",
+      keyed: true,
+      body: bodyFor(fc.record({ reservationId: sometimesJunk(knownHold, 6), payment }, { requiredKeys: ["reservationId"] })),
+    }),
+  },
+  { weight: 2, arbitrary: route({ method: "GET", path: withId(["api", "purchases"], purchaseId), auth: "shopper" }) },
+  { weight: 2, arbitrary: route({ method: "GET", path: holdId.map((id) => ["api", "reservations", id, "timeline"]), auth: "shopper" }) },
+  { weight: 1, arbitrary: route({ method: "GET", path: holdId.map((id) => ["api", "admin", "reservations", id, "timeline"]), auth: "admin" }) },
+  {
+    weight: 1,
+    arbitrary: route({
+      method: "GET",
+      path: fixed("api", "admin", "failures"),
+      auth: "admin",
+      query: rarely(fc.oneof(fc.integer({ min: -5, max: 700_000 }).map((n) => `sinceSeconds=${n}`), fc.constantFrom("sinceSeconds=abc", "sinceSeconds=1e3", "sinceSeconds=", "sinceSeconds=1&sinceSeconds=2")), 1),
+    }),
+  },
+  { weight: 2, arbitrary: route({ method: "GET", path: ticketCode.map((code) => ["api", "tickets", code, "qr.svg"]), auth: "shopper" }) },
+  { weight: 1, arbitrary: route({ method: "POST", path: ticketCode.map((code) => ["api", "admin", "tickets", code, "check-in"]), auth: "admin" }) },
+  {
+    weight: 2,
+    arbitrary: route({
+      method: "PATCH",
+      path: fixed("api", "me"),
+      auth: "shopper",
+      body: bodyFor(fc.record({ email: sometimesJunk(fc.oneof(fc.emailAddress(), fc.constant(null))), phone: sometimesJunk(fc.oneof(fc.constantFrom("+4915112345678", "+12025550123", "0151"), fc.constant(null))) }, { requiredKeys: [] })),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: route({ method: "GET", path: fixed("api", "admin", "outbox"), auth: "admin", query: rarely(fc.constantFrom("status=pending", "status=sent", "status=failed", "status=bogus", "status="), 1) }),
   },
   { weight: 1, arbitrary: route({ method: "GET", path: fixed("api", "admin", "audit"), auth: "admin" }) },
   {
@@ -436,6 +484,8 @@ const request: fc.Arbitrary<RequestSpec> = fc.oneof(
 /** The reservation and purchase routes wrap the server's schemas in one key. */
 const reservationAnswer = z.object({ reservation: reservationSchema });
 const purchaseAnswer = z.object({ purchase: purchaseSchema });
+const timelineAnswer = z.object({ events: z.array(timelineEventSchema) });
+const checkInAnswer = z.object({ ticket: ticketSchema.extend({ usedAt: z.string() }) });
 
 /**
  * The body is exactly what `schema` describes: it parses, and parsing (which
@@ -495,7 +545,12 @@ function expectSuccessShape(method: string, pathname: string, status: number, bo
   if (is("POST", /^\/api\/reservations$/) || is("GET", /^\/api\/reservations\/[^/]+$/) || is("DELETE", /^\/api\/reservations\/[^/]+$/)) {
     return expectSchema(reservationAnswer, body, why);
   }
-  if (is("POST", /^\/api\/purchases$/)) return expectSchema(purchaseAnswer, body, why);
+  if (is("POST", /^\/api\/purchases$/) || is("GET", /^\/api\/purchases\/[^/]+$/)) return expectSchema(purchaseAnswer, body, why);
+  if (is("GET", /^\/api\/reservations\/[^/]+\/timeline$/) || is("GET", /^\/api\/admin\/reservations\/[^/]+\/timeline$/)) return expectSchema(timelineAnswer, body, why);
+  if (is("GET", /^\/api\/admin\/failures$/)) return expectSchema(failuresResponse, body, why);
+  if (is("POST", /^\/api\/admin\/tickets\/[^/]+\/check-in$/)) return expectSchema(checkInAnswer, body, why);
+  if (is("PATCH", /^\/api\/me$/)) return expectSchema(z.object({ user: userSchema }), body, why);
+  if (is("GET", /^\/api\/admin\/outbox$/)) return expectSchema(outboxResponse, body, why);
   if (is("POST", /^\/api\/drops\/[^/]+\/queue$/) || is("GET", /^\/api\/drops\/[^/]+\/queue\/me$/) || is("DELETE", /^\/api\/drops\/[^/]+\/queue\/me$/)) {
     return expectSchema(queueEntrySchema, body, why);
   }
@@ -524,6 +579,11 @@ async function sendAndCheck(spec: RequestSpec): Promise<void> {
   }
   const pathname = new URL(request.url).pathname;
   if (pathname === "/metrics" && response.status === 200) return; // Prometheus text, for the admin token only.
+  if (request.method === "GET" && /^\/api\/tickets\/[^/]+\/qr\.svg$/i.test(pathname) && response.status === 200) {
+    // The ticket's QR code: an SVG image for its owner, the one non-JSON answer of the API.
+    expect(response.headers.get("content-type"), why).toMatch(/^image\/svg\+xml/);
+    return expect(text, why).toMatch(/^<svg /);
+  }
   if (request.method === "OPTIONS" && response.status < 300) {
     // HTTP's own answer to "which methods does this path take" (RFC 9110), not an API response.
     expect(response.headers.get("allow"), `OPTIONS lists the methods: ${why}`).toMatch(/^[A-Z]+(, ?[A-Z]+)*$/);
@@ -554,6 +614,11 @@ async function sendAndCheck(spec: RequestSpec): Promise<void> {
     const owner = spec.auth.i % ctx.shoppers.length;
     const { reservation } = body as z.infer<typeof reservationAnswer>;
     if (!ctx.holds.some((h) => h.id === reservation.id)) ctx.holds.push({ id: reservation.id, owner });
+  }
+  if (request.method === "POST" && route === "/api/purchases") {
+    const { purchase } = body as z.infer<typeof purchaseAnswer>;
+    if (!ctx.purchases.includes(purchase.id)) ctx.purchases.push(purchase.id);
+    for (const ticket of purchase.tickets) if (!ctx.tickets.includes(ticket.code)) ctx.tickets.push(ticket.code);
   }
   if (request.method === "POST" && route === "/api/sessions" && ctx.shoppers.length < 12) {
     const session = body as SessionResponse;
