@@ -17,7 +17,7 @@ export class Metrics {
 
   readonly purchases = new Counter({
     name: "dropline_purchases_total",
-    help: "Purchase requests by outcome (purchased, repeat, expired, declined, payment_unavailable, not_found).",
+    help: "Purchases by outcome (purchased, repeat, expired, declined, payment_unavailable; voided: a charge given back after its hold ended).",
     labelNames: ["outcome"] as const,
     registers: [this.registry],
   });
