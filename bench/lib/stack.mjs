@@ -14,7 +14,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { processTree } from "./cpu.mjs";
 
 // Server settings a caller may set for an experiment; recorded in the results when set.
-const PASS_THROUGH = ["HOLD_CONCURRENCY_PER_DROP", "HOLD_SECONDS", "DIRECT_URL", "TRUST_PROXY", "SOCKET_ADAPTER"];
+const PASS_THROUGH = ["HOLD_CONCURRENCY_PER_DROP", "HOLD_SECONDS", "DIRECT_URL", "TRUST_PROXY", "SOCKET_ADAPTER", "OUTBOX_RELAY_MS"];
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function startStack(root) {
@@ -97,12 +97,14 @@ function killQuietly(pid, signal) {
 /**
  * Starts `node server/dist/main.js` with WEB_CONCURRENCY=processes (a server that does not know the
  * variable runs one process) and waits until it logs server.listening and its process tree has
- * stopped growing (workers started). `nodeArgs` go to the server's node only.
+ * stopped growing (workers started). `nodeArgs` go to the server's node only; `env` adds settings
+ * for this server only (a scenario's own, e.g. ticketdrop-checkout's payment and notification ones).
  */
-export async function startServer(stack, { processes = 1, nodeArgs = [] } = {}) {
+export async function startServer(stack, { processes = 1, nodeArgs = [], env: extraEnv = {} } = {}) {
   if (stack.server) throw new Error("a server is already running");
   const env = {
     ...stack.serverEnv,
+    ...extraEnv,
     WEB_CONCURRENCY: String(processes),
     DATABASE_URL: stack.databaseUrl,
     DATA_DIR: path.join(stack.tmp, "server-data"),
@@ -123,7 +125,7 @@ export async function startServer(stack, { processes = 1, nodeArgs = [] } = {}) 
     });
     exited.then((code) => reject(new Error(`server exited (${code}) before listening`)));
   });
-  stack.server = { url, pid: child.pid, child, exited, processes };
+  stack.server = { url, pid: child.pid, child, exited, processes, env: extraEnv };
   writePids(stack);
   // Workers may still be starting after the primary logs server.listening: wait until the tree is
   // as large as asked (primary + N workers) or has not grown for 3 s, then until /api/health answers.
