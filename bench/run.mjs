@@ -23,12 +23,15 @@ import profile from "./scenarios/profile.mjs";
 import reference from "./scenarios/reference.mjs";
 import ticketdrop from "./scenarios/ticketdrop.mjs";
 import ticketdropQueue from "./scenarios/ticketdrop-queue.mjs";
+import ticketdropCheckout from "./scenarios/ticketdrop-checkout.mjs";
+import { checkoutSummary } from "./lib/checkout-report.mjs";
 import { queueSummary } from "./lib/queue-report.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 // In this order. `each`: run once per server process count (WEB_CONCURRENCY=1, then N); `once`: in the
 // first phase only (reference and bare do not involve the server; history is not about processes);
-// `last`: after every phase, on a server of its own (profile).
+// `last`: after every phase, on a server of its own (profile). ticketdrop-checkout restarts the
+// phase's server with settings of its own (declines, notification receivers), so it comes last in a phase.
 const SCENARIOS = {
   "hot-drop": { run: hotDrop, when: "each" },
   reference: { run: reference, when: "once" },
@@ -37,6 +40,7 @@ const SCENARIOS = {
   "ticketdrop-queue": { run: ticketdropQueue, when: "each" },
   history: { run: history, when: "once" },
   fanout: { run: fanout, when: "each" },
+  "ticketdrop-checkout": { run: ticketdropCheckout, when: "each" },
   profile: { run: profile, when: "last" },
 };
 
@@ -56,6 +60,12 @@ const settings = {
   queueAdmitPerSecond: intEnv("BENCH_QUEUE_ADMIT_PER_SECOND", 500),
   queueOpenBeforeMs: intEnv("BENCH_QUEUE_OPEN_BEFORE_MS", 1_500),
   queueTimeoutSeconds: intEnv("BENCH_QUEUE_TIMEOUT_SECONDS", 180),
+  checkoutShoppers: intEnv("BENCH_CHECKOUT_SHOPPERS", 50_000),
+  checkoutStock: intEnv("BENCH_CHECKOUT_STOCK", 500),
+  checkoutConnections: intEnv("BENCH_CHECKOUT_CONNECTIONS", 512),
+  checkoutPayConcurrency: intEnv("BENCH_CHECKOUT_PAY_CONCURRENCY", 64),
+  checkoutAttempts: intEnv("BENCH_CHECKOUT_ATTEMPTS", 3),
+  checkoutDrainTimeoutSeconds: intEnv("BENCH_CHECKOUT_DRAIN_TIMEOUT_SECONDS", 300),
   historyRows: intEnv("BENCH_HISTORY_ROWS", 100_000),
   historyConnections: intEnv("BENCH_HISTORY_CONNECTIONS", 64),
   fanoutClients: intEnv("BENCH_FANOUT_CLIENTS", 10_000),
@@ -202,15 +212,15 @@ try {
       const result = await checkStockInvariant(db, admin, dropIds);
       report.invariantChecks.push({ at: new Date().toISOString(), ...result, ok: true });
     },
-    /** Starts a server with `processes` processes (stopping the one running); checks the harness's tokens. */
-    async startServer(processes, nodeArgs = []) {
+    /** Starts a server with `processes` processes (stopping the one running); checks the harness's tokens. `env`: extra server settings. */
+    async startServer(processes, nodeArgs = [], env = {}) {
       await ctx.stopServer();
-      const server = await startServer(stack, { processes, nodeArgs: [...(process.env.BENCH_SERVER_NODE_ARGS ?? "").split(" ").filter(Boolean), ...nodeArgs] });
+      const server = await startServer(stack, { processes, env, nodeArgs: [...(process.env.BENCH_SERVER_NODE_ARGS ?? "").split(" ").filter(Boolean), ...nodeArgs] });
       admin = createClient(server.url, 4);
       ctx.processes = processes;
       const me = await admin.request("GET", "/api/me", { token: shoppers.tokens[0] });
       if (me.status !== 200) throw new Error(`a harness-signed token was refused: GET /api/me -> ${me.status} ${JSON.stringify(me.body)}`);
-      log(`server ${server.url}: WEB_CONCURRENCY=${processes}, ${server.pids.length} node process(es) (pids ${server.pids.join(", ")})`);
+      log(`server ${server.url}: WEB_CONCURRENCY=${processes}, ${server.pids.length} node process(es) (pids ${server.pids.join(", ")})${Object.keys(env).length ? `, with ${Object.entries(env).map(([k, v]) => `${k}=${v}`).join(" ")}` : ""}`);
       return server;
     },
     async stopServer() {
@@ -315,5 +325,6 @@ if (report.machine) {
 }
 console.log(summary(report));
 if (report.details["ticketdrop-queue"]) console.log(`\n${queueSummary(report.details["ticketdrop-queue"])}`);
+if (report.details["ticketdrop-checkout"]) console.log(`\n${checkoutSummary(report.details["ticketdrop-checkout"])}`);
 console.log(`\nstock invariant checked ${report.invariantChecks.length} times${report.ok ? ", all held" : ""}; results in bench/results/latest.json`);
 process.exit(report.ok ? 0 : 1);
