@@ -34,8 +34,17 @@ export function checkoutSummary(byProcesses) {
     ["CPU % of a core while paying: server / pg / harness / sinks", (d) => cpuText(d.cpu.paying)],
     ["CPU % of a core from the last payment until drained: server / pg / harness / sinks", (d) => cpuText(d.cpu.draining)],
   ];
-  return markdownTable(
-    ["ticketdrop-checkout", ...counts.map((p) => `${p} process${p > 1 ? "es" : ""}`)],
-    rows.map(([label, get]) => [label, ...counts.map((p) => get(byProcesses[p]))]),
-  );
+  const out = [
+    markdownTable(
+      ["ticketdrop-checkout", ...counts.map((p) => `${p} process${p > 1 ? "es" : ""}`)],
+      rows.map(([label, get]) => [label, ...counts.map((p) => get(byProcesses[p]))]),
+    ),
+  ];
+  for (const p of counts) {
+    const top = byProcesses[p].payStatements;
+    if (!top) continue;
+    out.push("", `PostgreSQL while paying, ${p} process${p > 1 ? "es" : ""} (pg_stat_statements, track=all: nested statements counted inside their caller too):`, "");
+    out.push(markdownTable(["calls", "total ms", "mean ms", "statement"], top.map((r) => [r.calls, r.total_ms, r.mean_ms, r.query.replaceAll("|", "\\|")])));
+  }
+  return out.join("\n");
 }

@@ -65,6 +65,13 @@ export default async function ticketdropCheckout(ctx) {
       SMS_PROVIDER: "webhook",
       SMS_WEBHOOK_URL: ready.smsUrl,
     };
+    // BENCH_CHECKOUT_STATEMENTS=1 (a diagnosis, not for recorded figures): PostgreSQL restarted with
+    // pg_stat_statements, and the top statements of the payment window reported.
+    const statements = process.env.BENCH_CHECKOUT_STATEMENTS === "1";
+    if (statements) {
+      await ctx.restart({ processes: p, database: { shared_preload_libraries: "pg_stat_statements", "pg_stat_statements.track": "all" } });
+      await ctx.db.query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+    }
     await ctx.startServer(p, [], env);
     await warmUp(ctx);
 
@@ -102,6 +109,7 @@ export default async function ticketdropCheckout(ctx) {
     let processingAnswers = 0;
     let serverErrors = 0;
     const outcomes = new Array(winners.length); // { kind: "sold" | "cancelled" | "unknown", attempts, at }
+    if (statements) await ctx.db.query("SELECT pg_stat_statements_reset()");
     const meter = ctx.cpuMeter([sinks.pid]);
     const payStarted = performance.now();
     const note = (bucket, r) => {
@@ -153,6 +161,7 @@ export default async function ticketdropCheckout(ctx) {
     const allEndedAt = performance.now();
     const payCpu = meter.end();
     const drainMeter = ctx.cpuMeter([sinks.pid]);
+    const payStatements = statements ? await topStatements(ctx.db) : undefined;
     const sold = outcomes.filter((o) => o.kind === "sold");
     const cancelled = outcomes.filter((o) => o.kind === "cancelled").length;
     const unknown = outcomes.filter((o) => o.kind === "unknown").length;
@@ -237,7 +246,7 @@ export default async function ticketdropCheckout(ctx) {
       received.sms.received === outbox.sentSms &&
       outbox.maxAttempts <= 1;
     const t = facts.outboxTimings;
-    const details = { processes: p, serverEnv: { ...env, SMTP_URL: "smtp://127.0.0.1 (sink)", SMS_WEBHOOK_URL: "http://127.0.0.1/sms (sink)" }, holds: holdsSummary(run), payment, notifications, database, cpu: { paying: payCpu, draining: drainCpu } };
+    const details = { processes: p, serverEnv: { ...env, SMTP_URL: "smtp://127.0.0.1 (sink)", SMS_WEBHOOK_URL: "http://127.0.0.1/sms (sink)" }, holds: holdsSummary(run), payment, notifications, database, cpu: { paying: payCpu, draining: drainCpu }, payStatements };
     return {
       rows: [{ scenario: "ticketdrop-checkout", setup: `${shoppers} shoppers, ${stock} units, ${connections} conns (holds)`, connections, ...run, perSecond: null }],
       details,
@@ -349,6 +358,16 @@ async function databaseFacts(db, dropId, reservationIds) {
     queuedToSentMsP50P99: pair(timings.queuedToSentMs),
   };
   return { drop, purchases, tickets, reservations, checkouts, charges, voided, holdEvents, outboxTimings };
+}
+
+/** The statements PostgreSQL spent most time on (nested ones counted inside their callers too). */
+async function topStatements(db) {
+  const { rows } = await db.query(
+    `SELECT calls::int, round(total_exec_time::numeric, 1)::float8 AS total_ms, round(mean_exec_time::numeric, 3)::float8 AS mean_ms,
+            left(regexp_replace(query, '\\s+', ' ', 'g'), 140) AS query
+     FROM pg_stat_statements WHERE query NOT ILIKE '%pg_stat%' ORDER BY total_exec_time DESC LIMIT 15`,
+  );
+  return rows;
 }
 
 function holdsSummary(run) {
