@@ -14,6 +14,7 @@ import {
   appendEvent,
   callCompleteCheckout,
   callFailCheckout,
+  callReleaseDrop,
   findCheckout,
   markVoided,
   recordCharge,
@@ -156,7 +157,11 @@ async function fail(
 ): Promise<CheckoutOutcome> {
   const row = await callFailCheckout(services.pool, checkout.id, chargeStatus, reason);
   if (row.outcome === "NOT_FOUND") throw new Error(`checkout ${checkout.id} vanished`);
-  if (row.expired.length > 0) publishStockChange(services, row.drop_id, row);
+  if (row.hold_lapsed) {
+    // Its time ran out while it was paying: the units go back now, not at the next sweep.
+    const released = await callReleaseDrop(services.pool, row.drop_id);
+    if (released && released.expired.length > 0) publishStockChange(services, row.drop_id, released);
+  }
   if (row.outcome === "FAILED") {
     services.metrics.purchases.inc({ outcome: chargeStatus === "declined" ? "declined" : "payment_unavailable" });
     if (chargeStatus === "declined")

@@ -98,17 +98,31 @@ export async function callCompleteCheckout(pool: pg.Pool, checkoutId: string, co
   return onlyRow(rows);
 }
 
-export type FailCheckoutRow = ({ outcome: "FAILED" | "ALREADY_ENDED"; drop_id: string; user_id: string; reservation_id: string } & StockRow) | { outcome: "NOT_FOUND" };
+export type FailCheckoutRow =
+  | { outcome: "FAILED" | "ALREADY_ENDED"; drop_id: string; user_id: string; reservation_id: string; hold_lapsed: boolean }
+  | { outcome: "NOT_FOUND" };
 
-/** The payment will not pay: the checkout fails, the hold is the shopper's again (or expires now if its time has passed). */
-export async function callFailCheckout(pool: pg.Pool, checkoutId: string, chargeStatus: "declined" | "unreachable" | "pending" | "approved" | "none", reason: string): Promise<FailCheckoutRow> {
+/** The payment will not pay: the checkout fails, the hold is the shopper's again; `hold_lapsed` says its time has already passed. */
+export async function callFailCheckout(
+  pool: pg.Pool,
+  checkoutId: string,
+  chargeStatus: "declined" | "unreachable" | "pending",
+  reason: string,
+): Promise<FailCheckoutRow> {
   const { rows } = await pool.query<FailCheckoutRow>(
-    `SELECT outcome, drop_id::text, user_id::text, reservation_id::text,
-            total_stock, held_stock, sold_stock, version, starts_at, ends_at, decided_at, expired
-     FROM dropline_fail_checkout($1::uuid, $2, $3)`,
+    `SELECT outcome, drop_id::text, user_id::text, reservation_id::text, hold_lapsed FROM dropline_fail_checkout($1::uuid, $2, $3)`,
     [checkoutId, chargeStatus, reason],
   );
   return onlyRow(rows);
+}
+
+/** Releases the drop's lapsed holds now, as the sweeper would on its next pass. */
+export async function callReleaseDrop(pool: pg.Pool, dropId: string): Promise<(StockRow & { drop_id: string }) | undefined> {
+  const { rows } = await pool.query<StockRow & { drop_id: string }>(
+    `SELECT drop_id::text, total_stock, held_stock, sold_stock, version, starts_at, ends_at, decided_at, expired FROM dropline_release_drop($1::uuid)`,
+    [dropId],
+  );
+  return rows[0];
 }
 
 /** Marks the compensation done; true only for the one call that did (the others find it marked). */

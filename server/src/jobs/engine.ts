@@ -78,9 +78,15 @@ export class JobEngine {
     this.started = true;
   }
 
-  /** Runs `handler` for each job of `queue`, `concurrency` at a time in this process. */
+  /**
+   * Runs `handler` for each job of `queue`, `concurrency` at a time in this process.
+   * pg-boss waits out its polling interval after every fetch; after a full batch
+   * there is probably more, so the worker is told to fetch again at once
+   * (measured: otherwise a backlog drains at 4 jobs per 0.5 s per process).
+   */
   async work<T extends object>(queue: QueueName, handler: (data: T, job: { id: string; retryCount: number }) => Promise<void>, concurrency = 4): Promise<void> {
-    await this.boss.work<T>(queue, { batchSize: concurrency, pollingIntervalSeconds: this.pollingSeconds, includeMetadata: true }, async (jobs) => {
+    // Read by the handler, which first runs once a fetch has returned jobs: after work() has resolved.
+    const workerId: string = await this.boss.work<T>(queue, { batchSize: concurrency, pollingIntervalSeconds: this.pollingSeconds, includeMetadata: true }, async (jobs) => {
       // A batch's jobs run together; one failing fails only itself.
       const results = await Promise.allSettled(jobs.map((job) => handler(job.data, { id: job.id, retryCount: job.retryCount })));
       const completed = jobs.filter((_, i) => results[i]!.status === "fulfilled");
@@ -93,6 +99,7 @@ export class JobEngine {
           await this.boss.fail(queue, job.id, { error });
         }
       }
+      if (jobs.length === concurrency) this.boss.notifyWorker(workerId);
       // pg-boss then completes the batch, which touches only jobs still active: none are left.
     });
   }
