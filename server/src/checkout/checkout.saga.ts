@@ -38,10 +38,10 @@ const PAYMENT_RETRY_DELAYS_MS = [100, 300, 900];
  * Runs a checkout's saga from wherever it stands, to its end if it can:
  * charge -> record -> sell (hold, purchase, tickets, outbox in one
  * transaction), or fail -> void the charge. Every step is idempotent (the
- * charge by its key, the sale and the failure under the drop's lock, the void
- * by the provider and by `voided_at`), so the request, the background job
- * after a 202 or a crash, and a second process may all run it: it ends one
- * way, once.
+ * charge by its key; the sale and the failure each take the checkout's row
+ * lock, so a checkout ends once; the void by the provider and by `voided_at`),
+ * so the request, the background job after a 202 or a crash, and a second
+ * process may all run it: it ends one way, once.
  */
 export async function runCheckout(services: Services, checkoutId: string): Promise<CheckoutOutcome> {
   const checkout = await findCheckout(services.pool, checkoutId);
