@@ -21,7 +21,7 @@ export async function recountStock(db: Db): Promise<RecountRow[]> {
            coalesce(p.units, 0)::int AS purchased_units, coalesce(c.units, 0)::int AS completed_units,
            coalesce(p.orphans, 0)::int AS purchases_without_completed_hold
     FROM drops d
-    LEFT JOIN (SELECT drop_id, sum(quantity) AS units, sum(quantity) FILTER (WHERE expires_at <= now()) AS lapsed
+    LEFT JOIN (SELECT drop_id, sum(quantity) AS units, sum(quantity) FILTER (WHERE expires_at <= now() AND (payment_until IS NULL OR payment_until <= now())) AS lapsed
                FROM reservations WHERE status = 'active' GROUP BY drop_id) a ON a.drop_id = d.id
     LEFT JOIN (SELECT pu.drop_id, sum(pu.quantity) AS units, count(*) FILTER (WHERE r.status IS DISTINCT FROM 'completed') AS orphans
                FROM purchases pu LEFT JOIN reservations r ON r.id = pu.reservation_id GROUP BY pu.drop_id) p ON p.drop_id = d.id
