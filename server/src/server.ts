@@ -172,6 +172,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     stopping() {
       database.stopping();
       jobs.stopping();
+      admission?.stopping();
       bus?.stopping();
     },
     close() {

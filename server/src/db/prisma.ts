@@ -1,7 +1,7 @@
 import pg from "pg";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "../generated/prisma/client.js";
-import { logger } from "../log.js";
+import { reportConnectionLoss } from "./connection-loss.js";
 
 export type Db = PrismaClient;
 
@@ -23,8 +23,6 @@ export interface Database {
   close(): Promise<void>;
 }
 
-/** admin_shutdown: the database ended the connection (a shutdown, or pg_terminate_backend). */
-const ADMIN_SHUTDOWN = "57P01";
 
 /**
  * Prisma over our own pg pool: the pool is sized for the hot drop row (every
@@ -41,15 +39,7 @@ export function connectDatabase(url: string, poolSize: number): Database {
   });
   let stopping = false;
   // An idle client losing its server (database restart) must not crash the process.
-  pool.on("error", (error) => {
-    if (stopping) return logger.debug({ event: "db.pool_closed_by_server", error: error.message });
-    if ((error as { code?: string }).code !== ADMIN_SHUTDOWN) return logger.warn({ event: "db.pool_error", error: error.message });
-    // The database announces its shutdown to every idle connection at once, possibly a moment
-    // before our own signal handler has run: look again once that handler had its turn.
-    setTimeout(() => {
-      if (!stopping) logger.warn({ event: "db.pool_error", error: error.message });
-    }, 200).unref();
-  });
+  pool.on("error", (error) => reportConnectionLoss("db.pool_error", error, () => stopping));
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   return {
     prisma,

@@ -1,9 +1,7 @@
 import PgBoss from "pg-boss";
 import type pg from "pg";
+import { reportConnectionLoss } from "../db/connection-loss.js";
 import { logger } from "../log.js";
-
-/** admin_shutdown: the database ended the connection (a shutdown, or pg_terminate_backend). */
-const ADMIN_SHUTDOWN = "57P01";
 
 /** pg-boss keeps its tables in this schema, beside ours. */
 const SCHEMA = "pgboss";
@@ -65,12 +63,7 @@ export class JobEngine {
   }
 
   private onError(error: Error): void {
-    if (this.shuttingDown) return logger.debug({ event: "jobs.closed_by_server", error: error.message });
-    if ((error as { code?: string }).code !== ADMIN_SHUTDOWN) return logger.warn({ event: "jobs.error", error: error.message });
-    // As for the main pool: the database may announce its shutdown a moment before our own signal handler runs.
-    setTimeout(() => {
-      if (!this.shuttingDown) logger.warn({ event: "jobs.error", error: error.message });
-    }, 200).unref();
+    reportConnectionLoss("jobs.error", error, () => this.shuttingDown);
   }
 
   async start(): Promise<void> {

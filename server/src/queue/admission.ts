@@ -1,4 +1,5 @@
 import pg from "pg";
+import { reportConnectionLoss } from "../db/connection-loss.js";
 import { logger } from "../log.js";
 import type { Metrics } from "../observability/metrics.js";
 import type { Notifier } from "../realtime/notifier.js";
@@ -37,6 +38,7 @@ export class AdmissionLeader {
   private client: pg.Client | undefined;
   private leading = false;
   private stopped = false;
+  private shuttingDown = false;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private readonly lines = new Map<string, LineMemory>();
@@ -99,9 +101,14 @@ export class AdmissionLeader {
     }
   }
 
+  /** The process is stopping: the database ending the leader's connection is expected from now on. */
+  stopping(): void {
+    this.shuttingDown = true;
+  }
+
   private lose(error: unknown): void {
     if (this.stopped) return;
-    logger.warn({ event: "queue.admission_failed", error: error instanceof Error ? error.message : String(error) });
+    reportConnectionLoss("queue.admission_failed", error instanceof Error ? error : new Error(String(error)), () => this.shuttingDown || this.stopped);
     const client = this.client;
     this.client = undefined;
     this.leading = false;
