@@ -133,9 +133,11 @@ export function detailsAsText(details: unknown): string[] {
     return details.map((item: { path?: unknown; message?: unknown }) => (item && item.message ? `  ${String(item.path ?? "")}: ${String(item.message)}` : `  ${JSON.stringify(item)}`));
   }
   if (typeof details === "object" && "status" in details) {
-    const { status, allowed } = details as { status: unknown; allowed?: unknown };
+    // `allowed`: what may follow the order's status; `allowedFrom`: the statuses the refused step may follow.
+    const { status, allowed, allowedFrom } = details as { status: unknown; allowed?: unknown; allowedFrom?: unknown };
     const lines = [`  the order is ${String(status)} (${describeStatus(String(status))})`];
     if (Array.isArray(allowed)) lines.push(`  allowed from there: ${allowed.length > 0 ? allowed.join(", ") : "nothing, the order has ended"}`);
+    if (Array.isArray(allowedFrom)) lines.push(`  this step needs the order to be ${allowedFrom.join(" or ")}`);
     return lines;
   }
   return [`  ${JSON.stringify(details)}`];
