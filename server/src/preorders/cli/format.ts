@@ -82,7 +82,8 @@ function relative(ms: number): string {
 
 export function preorderAsText(preorder: Preorder, now: number): string {
   const rows: [string, string][] = [
-    ["Status", `${describeStatus(preorder.status)} [${preorder.status}]`],
+    // The words, and the status as the API and --status name it when the words differ.
+    ["Status", describeStatus(preorder.status) === preorder.status ? preorder.status : `${describeStatus(preorder.status)} [${preorder.status}]`],
     ["Drop", preorder.dropId],
     ...(preorder.username ? ([["Shopper", preorder.username]] as [string, string][]) : []),
     ["Quantity", String(preorder.quantity)],
@@ -93,16 +94,17 @@ export function preorderAsText(preorder: Preorder, now: number): string {
     ["Updated", formatDate(preorder.updatedAt, now)],
   ];
   if (preorder.failureReason) rows.push(["Why", preorder.failureReason]);
-  const lines = [`Pre-order ${preorder.id}`, ...rows.map(([label, value]) => `  ${`${label}:`.padEnd(11)} ${value}`)];
+  const row = (label: string, value: string) => `  ${`${label}:`.padEnd(11)} ${value}`.trimEnd();
+  const lines = [`Pre-order ${preorder.id}`, ...rows.map(([label, value]) => row(label, value))];
   const compensations = preorder.compensations ?? [];
   if (compensations.length > 0) {
-    lines.push("  Undone:");
+    lines.push(row("Undone", ""));
     for (const entry of compensations) lines.push(`    - ${describeStep(entry.step, entry.status)}, ${formatDate(entry.at, now)}`);
   } else if (preorder.status === "rejected") {
-    lines.push("  Undone:    nothing to undo, nothing was charged");
+    lines.push(row("Undone", "nothing: no payment was taken"));
   }
   const next = nextWords[preorder.status];
-  if (next) lines.push(`  Next:      ${next}`);
+  if (next) lines.push(row("Next", next));
   return lines.join("\n") + "\n";
 }
 
