@@ -18,6 +18,7 @@ import { OwnerLock } from "./idempotency/owner-lock.js";
 import { logger } from "./log.js";
 import { JobEngine } from "./jobs/engine.js";
 import { registerCheckoutJobs } from "./checkout/checkout.jobs.js";
+import { registerPreorderJobs } from "./preorders/preorders.jobs.js";
 import { startNotifications } from "./notifications/notifications.js";
 import type { PaymentGateway } from "./payments/gateway.js";
 import { SimulatedPaymentProvider } from "./payments/simulated.js";
@@ -141,7 +142,10 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       ? undefined
       : new AdmissionLeader({ url: directUrl, tickMs: config.queueTickMs, notifier: realtime.notifier, metrics: services.metrics });
   admission?.start();
-  if (options.jobWorkers !== false) await registerCheckoutJobs(services);
+  if (options.jobWorkers !== false) {
+    await registerCheckoutJobs(services);
+    await registerPreorderJobs(services);
+  }
   // The relay runs in every process; deliveries only where background jobs do.
   const notifications = await startNotifications(services, config.notifications, {
     worker: options.jobWorkers !== false,

@@ -32,7 +32,7 @@ export async function auditStock(db: Db): Promise<AuditReport> {
       if (counter !== recount) problems.push({ dropId: row.id, name: row.name, check, counter, recount });
     };
     problem("held_stock = units in active holds", row.held_stock, row.active_units);
-    problem("sold_stock = units purchased", row.sold_stock, row.purchased_units);
+    problem("sold_stock = units purchased + units pre-ordered", row.sold_stock, row.purchased_units + row.preordered_units);
     problem("units purchased = units in completed holds", row.purchased_units, row.completed_units);
     problem("purchases without a completed hold", 0, row.purchases_without_completed_hold);
     if (row.held_stock + row.sold_stock > row.total_stock) problem("held + sold <= total", row.total_stock, row.held_stock + row.sold_stock);

@@ -24,6 +24,10 @@ export function toDropView(row: DropRow, now: Date, shopper?: ShopperDropState):
     imageUrl: row.image_url,
     description: row.description,
     queue: toQueueView(row, available),
+    kind: row.release_at ? "preorder" : "drop",
+    releaseAt: row.release_at?.toISOString() ?? null,
+    fulfillGraceSeconds: row.fulfill_grace_seconds,
+    pickupReminderSeconds: row.pickup_reminder_seconds,
     version: row.version,
     topPurchasers: row.top_purchasers.map((p) => ({ ...p, purchasedAt: new Date(p.purchasedAt).toISOString() })),
   };

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { money } from "../values/money.js";
 import { httpsUrl, plainText } from "../values/text.js";
 import { instant } from "../values/time.js";
+import { preorderDropFields } from "../preorders/preorders.schemas.js";
 import { queueSettingsBody, queueViewSchema } from "../queue/queue.schemas.js";
 import { reservationSchema } from "../stock/hold-view.js";
 import { dropStatusSchema } from "../stock/stock.js";
@@ -33,6 +34,12 @@ export const dropViewSchema = z.object({
   description: z.string().nullable(),
   /** null: no waiting room; shoppers reserve directly. */
   queue: queueViewSchema.nullable(),
+  /** "preorder": sold through POST /api/preorders, shipping at releaseAt; holds are refused. */
+  kind: z.enum(["drop", "preorder"]),
+  /** Pre-orders only (null otherwise). */
+  releaseAt: z.string().nullable(),
+  fulfillGraceSeconds: z.number().int().nullable(),
+  pickupReminderSeconds: z.number().int().nullable(),
   version: z.number().int(),
   topPurchasers: z.array(topPurchaserSchema),
   myReservation: reservationSchema.nullable().optional(),
@@ -77,9 +84,19 @@ export const createDropBody = z
     imageUrl: dropFields.imageUrl.optional(),
     description: dropFields.description.optional(),
     queue: queueSettingsBody.optional(),
+    kind: preorderDropFields.kind.optional(),
+    releaseAt: instant.optional(),
+    fulfillGraceSeconds: preorderDropFields.fulfillGraceSeconds.optional(),
+    pickupReminderSeconds: preorderDropFields.pickupReminderSeconds.optional(),
   })
   .refine(endsAfterStart, { message: "must be after startsAt", path: ["endsAt"] })
-  .refine(opensByStart, { message: "must not be after startsAt", path: ["queue", "opensAt"] });
+  .refine(opensByStart, { message: "must not be after startsAt", path: ["queue", "opensAt"] })
+  .refine((body) => body.kind !== "preorder" || body.releaseAt !== undefined, { message: "is required for a pre-order drop", path: ["releaseAt"] })
+  .refine((body) => body.kind === "preorder" || (body.releaseAt === undefined && body.fulfillGraceSeconds === undefined && body.pickupReminderSeconds === undefined), {
+    message: 'is for pre-order drops only (kind "preorder")',
+    path: ["kind"],
+  })
+  .refine((body) => body.kind !== "preorder" || !body.queue, { message: "a pre-order drop has no waiting room", path: ["queue"] });
 export type CreateDropInput = z.infer<typeof createDropBody>;
 
 export const updateDropBody = z
@@ -94,6 +111,9 @@ export const updateDropBody = z
     imageUrl: dropFields.imageUrl.optional(),
     description: dropFields.description.optional(),
     queue: queueSettingsBody.optional(),
+    releaseAt: instant.optional(),
+    fulfillGraceSeconds: preorderDropFields.fulfillGraceSeconds.optional(),
+    pickupReminderSeconds: preorderDropFields.pickupReminderSeconds.optional(),
   })
   .refine(endsAfterStart, { message: "must be after startsAt", path: ["endsAt"] })
   .refine(opensByStart, { message: "must not be after startsAt", path: ["queue", "opensAt"] })

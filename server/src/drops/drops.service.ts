@@ -7,6 +7,7 @@ import { toDropView } from "./drop-view.js";
 import type { CreateDropInput, DropList, DropView, UpdateDropInput } from "./drops.schemas.js";
 import { callUpdateDrop, findDropRow, findShopperState, insertDrop, listDropRows } from "./drops.sql.js";
 import { setQueueSettings } from "../queue/queue.sql.js";
+import { setPreorderSettings } from "../preorders/preorders.sql.js";
 
 export async function listDrops(services: Services, options: { includeEnded: boolean; userId?: string }): Promise<DropList> {
   const rows = await listDropRows(services.db, options.includeEnded);
@@ -40,6 +41,9 @@ export async function createDrop(services: Services, input: CreateDropInput): Pr
     description: input.description ?? null,
     });
     if (input.queue) await setQueueSettings(tx, id, input.queue);
+    if (input.kind === "preorder") {
+      await setPreorderSettings(tx, id, { releaseAt: input.releaseAt, fulfillGraceSeconds: input.fulfillGraceSeconds, pickupReminderSeconds: input.pickupReminderSeconds });
+    }
     return id;
   });
   const view = await publicView(services, dropId);
@@ -55,15 +59,28 @@ export async function createDrop(services: Services, input: CreateDropInput): Pr
  */
 export async function updateDrop(services: Services, dropId: string, input: UpdateDropInput): Promise<PublicDrop> {
   if (!isOurId(dropId)) throw dropNotFound();
-  const { queue, ...fields } = input;
+  const { queue, releaseAt, fulfillGraceSeconds, pickupReminderSeconds, ...fields } = input;
+  const preorder = { releaseAt, fulfillGraceSeconds, pickupReminderSeconds };
+  const editsPreorder = Object.values(preorder).some((value) => value !== undefined);
+  if (editsPreorder) {
+    const row = await findDropRow(services.db, dropId);
+    if (!row) throw dropNotFound();
+    if (!row.release_at) {
+      throw new AppError("VALIDATION_ERROR", "The request body is not valid: releaseAt and the pre-order settings are for pre-order drops only.", [
+        { path: "releaseAt", message: "is for pre-order drops only" },
+      ]);
+    }
+  }
   const patch = Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));
-  // The waiting room changes with the edit or not at all: it is written only if the edit is.
+  // The waiting room and the pre-order settings change with the edit or not at all: written only if the edit is.
+  // (Orders already placed keep the release and deadline they were placed with.)
   const row =
-    queue === undefined
+    queue === undefined && !editsPreorder
       ? await callUpdateDrop(services.db, dropId, patch)
       : await services.db.$transaction(async (tx) => {
           const edit = await callUpdateDrop(tx, dropId, patch);
-          if (edit.outcome === "UPDATED") await setQueueSettings(tx, dropId, queue);
+          if (edit.outcome === "UPDATED" && queue !== undefined) await setQueueSettings(tx, dropId, queue);
+          if (edit.outcome === "UPDATED" && editsPreorder) await setPreorderSettings(tx, dropId, preorder);
           return edit;
         });
   if (row.outcome === "DROP_NOT_FOUND") throw dropNotFound();

@@ -27,6 +27,10 @@ export interface DropRow {
   queue_length: number;
   queue_admitted_through: number;
   top_purchasers: { username: string; quantity: number; purchasedAt: string }[];
+  /** Pre-order drops only (null otherwise). */
+  release_at: Date | null;
+  fulfill_grace_seconds: number | null;
+  pickup_reminder_seconds: number | null;
   db_now: Date;
 }
 
@@ -43,9 +47,11 @@ function selectDropViews(where: Prisma.Sql, limit: number) {
            least(coalesce(q.opens_at, d.starts_at - interval '15 minutes'), d.starts_at) AS queue_opens_at,
            q.shuffled_at IS NOT NULL AS queue_drawn, q.closed_at IS NOT NULL AS queue_closed,
            q.length AS queue_length, q.admitted_through AS queue_admitted_through,
-           coalesce(top.list, '[]'::jsonb) AS top_purchasers, clock_timestamp() AS db_now
+           coalesce(top.list, '[]'::jsonb) AS top_purchasers,
+           ps.release_at, ps.fulfill_grace_seconds, ps.pickup_reminder_seconds, clock_timestamp() AS db_now
     FROM drops d
     LEFT JOIN drop_queues q ON q.drop_id = d.id
+    LEFT JOIN preorder_settings ps ON ps.drop_id = d.id
     LEFT JOIN LATERAL (
       SELECT sum(r.quantity)::int AS quantity FROM reservations r
       WHERE r.drop_id = d.id AND r.status = 'active' AND r.expires_at <= now()

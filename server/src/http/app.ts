@@ -8,6 +8,7 @@ import type { Secrets } from "../auth/secrets.js";
 import { AppError } from "../errors.js";
 import { auditRoutes } from "../audit/audit.routes.js";
 import { dropRoutes } from "../drops/drops.routes.js";
+import { preorderRoutes } from "../preorders/preorders.routes.js";
 import { purchaseRoutes } from "../purchases/purchases.routes.js";
 import { queueRoutes } from "../queue/queue.routes.js";
 import { reservationRoutes } from "../reservations/reservations.routes.js";
@@ -77,6 +78,7 @@ export function createApp(deps: AppDeps): Express {
   api.use(reservationRoutes(services, limits));
   api.use(purchaseRoutes(services, limits));
   api.use(ticketRoutes(services, limits));
+  api.use(preorderRoutes(services, limits));
   api.use(timelineRoutes(services, limits));
   api.use(auditRoutes(services, limits));
   api.use(outboxRoutes(services, limits));

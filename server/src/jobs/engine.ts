@@ -19,6 +19,10 @@ export const QUEUES = {
   checkoutResume: { name: "checkout-resume", retryLimit: 20, retryDelay: 1, retryBackoff: true, expireInSeconds: 30 },
   /** Delivers one outbox message (email or SMS). */
   outboxDeliver: { name: "outbox-deliver", retryLimit: 6, retryDelay: 1, retryBackoff: true, expireInSeconds: 30 },
+  /** A pre-order's timers (release, deadline, reminders) and its crash recovery: jobs with a start time, for months if need be. */
+  preorderTimer: { name: "preorder-timer", retryLimit: 20, retryDelay: 1, retryBackoff: true, expireInSeconds: 30 },
+  /** Undoes a cancelled or timed-out pre-order in reverse order (units, then payment), until every step is done. */
+  preorderCompensate: { name: "preorder-compensate", retryLimit: 50, retryDelay: 2, retryBackoff: true, expireInSeconds: 30 },
 } as const satisfies Record<string, PgBoss.Queue>;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES]["name"];

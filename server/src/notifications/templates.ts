@@ -26,6 +26,15 @@ export const cartExpiredData = z.object({
 });
 export type CartExpiredData = z.infer<typeof cartExpiredData>;
 
+export const pickupReminderData = z.object({
+  dropName: z.string(),
+  preorderId: z.string(),
+  username: z.string(),
+  quantity: z.number().int().positive(),
+  reminder: z.number().int().positive(),
+});
+export type PickupReminderData = z.infer<typeof pickupReminderData>;
+
 export type Channel = "email" | "sms";
 
 export interface RenderedMessage {
@@ -51,6 +60,10 @@ export function renderMessage(template: string, channel: Channel, data: unknown)
   if (template === "cart_expired") {
     const parsed = parseData(cartExpiredData, template, data);
     return channel === "sms" ? { text: cartExpiredSms(parsed) } : cartExpiredEmail(parsed);
+  }
+  if (template === "pickup_reminder") {
+    const parsed = parseData(pickupReminderData, template, data);
+    return channel === "sms" ? { text: pickupReminderSms(parsed) } : pickupReminderEmail(parsed);
   }
   throw new TemplateError(`unknown template "${template}"`);
 }
@@ -131,6 +144,31 @@ export function cartExpiredEmail(d: CartExpiredData): RenderedMessage {
 
 export function cartExpiredSms(d: CartExpiredData): string {
   return `Dropline: your hold on ${d.dropName} ran out; the units went back to stock.`;
+}
+
+export function pickupReminderEmail(d: PickupReminderData): RenderedMessage {
+  const subject = `Your pre-order of ${d.dropName} is ready for pickup`;
+  const text = [
+    `Hi ${d.username},`,
+    "",
+    `Your pre-order of ${units(d.quantity)} of ${d.dropName} is being prepared and waits to be picked up.`,
+    `Order: ${d.preorderId}`,
+    "",
+    "Dropline",
+  ].join("\n");
+  const html = page(
+    subject,
+    [
+      `<p>Hi ${escapeHtml(d.username)},</p>`,
+      `<p>Your pre-order of ${units(d.quantity)} of <strong>${escapeHtml(d.dropName)}</strong> is being prepared and waits to be picked up.</p>`,
+      `<p>Order: <code>${escapeHtml(d.preorderId)}</code></p>`,
+    ].join("\n"),
+  );
+  return { subject, text, html };
+}
+
+export function pickupReminderSms(d: PickupReminderData): string {
+  return `Dropline: your pre-order of ${d.dropName} x${d.quantity} waits for pickup.`;
 }
 
 function row(label: string, value: string): string {

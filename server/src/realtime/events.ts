@@ -1,3 +1,4 @@
+import type { Preorder } from "../preorders/preorders.schemas.js";
 import type { Purchase } from "../purchases/purchases.schemas.js";
 import { z } from "zod";
 import { dropViewSchema, topPurchaserSchema } from "../drops/drops.schemas.js";
@@ -57,6 +58,8 @@ export interface ServerToClientEvents {
   queueAdmitted: (payload: QueueAdmitted) => void;
   /** To the buyer: their purchase changed state (a 202 "processing" that completed or failed). */
   purchaseUpdated: (payload: PurchaseUpdated) => void;
+  /** To the shopper: their pre-order changed status (placed, reserved, fulfilling, cancelled and compensated...). */
+  preorderUpdated: (payload: { preorder: Preorder }) => void;
 }
 
 // Clients say only what they want to hear; every action goes through the HTTP API.

@@ -161,6 +161,7 @@ export function attachRealtime(httpServer: HttpServer, options: RealtimeOptions)
     queueUpdated: (update) => emit([ALL_DROPS, dropRoom(update.dropId)], "queueUpdated", update),
     queueAdmitted: (userId, admitted) => emit([shopperRoom(userId)], "queueAdmitted", admitted),
     purchaseUpdated: (userId, purchase) => emit([shopperRoom(userId)], "purchaseUpdated", { purchase }),
+    preorderUpdated: (userId, preorder) => emit([shopperRoom(userId)], "preorderUpdated", { preorder }),
   };
 
   return {

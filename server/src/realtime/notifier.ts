@@ -1,3 +1,4 @@
+import type { Preorder } from "../preorders/preorders.schemas.js";
 import type { Purchase } from "../purchases/purchases.schemas.js";
 import type { Reservation } from "../stock/hold-view.js";
 import type { PublicDrop, PurchaseCompleted, QueueAdmitted, QueueUpdated, StockUpdated } from "./events.js";
@@ -35,4 +36,6 @@ export interface Notifier {
   queueAdmitted(userId: string, admitted: QueueAdmitted): void;
   /** To the buyer's room: `purchaseUpdated`. */
   purchaseUpdated(userId: string, purchase: Purchase): void;
+  /** To the shopper's room: `preorderUpdated`, on every status change of their pre-order. */
+  preorderUpdated(userId: string, preorder: Preorder): void;
 }

@@ -28,6 +28,9 @@ export async function takeHold(services: Services, userId: string, input: Create
   }
   services.metrics.holds.inc({ outcome: row.outcome.toLowerCase() });
   if (row.outcome === "DROP_NOT_FOUND") throw dropNotFound();
+  if (row.outcome === "PREORDER_ONLY") {
+    throw new AppError("DROP_NOT_LIVE", "This is a pre-order drop: pre-order it (POST /api/preorders) instead of reserving.", { kind: "preorder" });
+  }
   if (row.outcome === "NOT_ADMITTED") {
     throw new AppError("NOT_ADMITTED", "This drop has a waiting room: join the line and reserve once you are let in.",
       await notAdmittedDetails(services, input.dropId, userId));

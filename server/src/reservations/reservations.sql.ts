@@ -13,7 +13,8 @@ export type TakeHoldRow =
   | ({ outcome: "CREATED" | "EXISTING" } & HoldRow & StockRow)
   | ({ outcome: "DROP_NOT_LIVE" | "LIMIT_EXCEEDED" | "OUT_OF_STOCK" } & StockRow)
   | { outcome: "DROP_NOT_FOUND" }
-  | { outcome: "NOT_ADMITTED" };
+  | { outcome: "NOT_ADMITTED" }
+  | { outcome: "PREORDER_ONLY" };
 
 /**
  * The hot path: one round trip; the drop row is locked only inside the

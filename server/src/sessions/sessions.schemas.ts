@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { reservationSchema } from "../reservations/reservations.schemas.js";
+import { preorderSchema } from "../preorders/preorders.schemas.js";
 import { purchaseSchema } from "../purchases/purchases.schemas.js";
 
 /** Where order emails go; the database column holds 254 characters, the longest address SMTP carries. */
@@ -43,5 +44,6 @@ export const meResponse = z.object({
   user: userSchema,
   reservations: z.array(reservationSchema),
   purchases: z.array(purchaseSchema),
+  preorders: z.array(preorderSchema),
 });
 export type MeResponse = z.infer<typeof meResponse>;

@@ -6,6 +6,7 @@ import { toPurchase } from "../purchases/purchase-view.js";
 import { toReservation } from "../stock/hold-view.js";
 import type { CreateSessionInput, MeResponse, SessionResponse, UpdateMeInput, UpdateMeResponse } from "./sessions.schemas.js";
 import { listOwnPurchases } from "../purchases/purchases.sql.js";
+import { listOwnPreorders } from "../preorders/preorders.service.js";
 import { findUser, insertUser, listOwnReservations, updateContact } from "./sessions.sql.js";
 
 export async function createSession(services: Services, sessionSecret: string, input: CreateSessionInput): Promise<SessionResponse> {
@@ -27,10 +28,11 @@ export async function updateMe(services: Services, userId: string, change: Updat
 
 /** The shopper's history, newest first (the latest 100 of each). */
 export async function getMe(services: Services, userId: string): Promise<MeResponse> {
-  const [user, reservations, purchases] = await Promise.all([
+  const [user, reservations, purchases, preorders] = await Promise.all([
     findUser(services.pool, userId),
     listOwnReservations(services.db, userId),
     listOwnPurchases(services.db, userId),
+    listOwnPreorders(services, userId),
   ]);
   if (!user) throw new AppError("UNAUTHENTICATED", "This session is no longer valid; start a new one.");
   const now = services.clock.now();
@@ -38,5 +40,6 @@ export async function getMe(services: Services, userId: string): Promise<MeRespo
     user,
     reservations: reservations.map((r) => toReservation(r, now)),
     purchases: purchases.map(toPurchase),
+    preorders,
   };
 }
