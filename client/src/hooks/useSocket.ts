@@ -21,12 +21,13 @@ const EVENTS: (keyof ServerToClientEvents)[] = [
   "queueUpdated",
   "queueAdmitted",
   "purchaseUpdated",
+  "preorderUpdated",
 ];
 
 /**
  * One Socket.IO connection for the page. With a shopper token it joins the
  * shopper's private room (reservationExpired / reservationUpdated /
- * queueAdmitted / purchaseUpdated); a new
+ * queueAdmitted / purchaseUpdated / preorderUpdated); a new
  * token means a new connection.
  */
 export function useSocket(token: string | null, handlers: SocketHandlers): Connection {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { preorderSchema } from "../../../server/src/preorders/preorders.schemas";
 import { purchaseSchema } from "../../../server/src/purchases/purchases.schemas";
 import {
   publicDropSchema,
@@ -26,6 +27,7 @@ const schemas: { [E in EventName]: z.ZodType<Payload<E>> } = {
   queueAdmitted: queueAdmittedSchema,
   // The server declares this payload as a type only; its purchase part is the schema the routes answer with.
   purchaseUpdated: z.object({ purchase: purchaseSchema }),
+  preorderUpdated: z.object({ preorder: preorderSchema }),
 };
 
 export type PayloadCheck = { ok: true; payload: unknown } | { ok: false; problem: string };
