@@ -15,6 +15,8 @@ import { TopPurchasers } from "./TopPurchasers";
 
 // Only drops with a waiting room need it, so it is a chunk of its own, fetched when the first one is shown.
 const WaitingRoom = lazy(() => import("./waiting-room/WaitingRoom"));
+// Likewise a pre-order drop's panel: no hold and no timer, it pays at once and ships later.
+const PreorderPanel = lazy(() => import("./preorders").then((module) => ({ default: module.PreorderPanel })));
 
 interface Props {
   drop: DropView;
@@ -92,10 +94,12 @@ export function DropCard({ drop, now, token, busy, outcome, onReserve, onPurchas
 
       <StockBar available={drop.availableStock} held={drop.heldStock} sold={drop.soldStock} total={drop.totalStock} />
       <TopPurchasers purchasers={drop.topPurchasers} />
-      <p className="text-xs text-slate-500">
-        Holds last {drop.holdSeconds} s · limit {drop.maxPerUser} per shopper
-        {drop.endsAt ? ` · ends ${formatDateTime(drop.endsAt)}` : ""}
-      </p>
+      {drop.kind !== "preorder" && (
+        <p className="text-xs text-slate-500">
+          Holds last {drop.holdSeconds} s · limit {drop.maxPerUser} per shopper
+          {drop.endsAt ? ` · ends ${formatDateTime(drop.endsAt)}` : ""}
+        </p>
+      )}
 
       {/* How the last attempt ended goes where the shopper was looking: in the place of the
           hold panel or Reserve button they just used, with what can be done next below it. */}
@@ -107,7 +111,11 @@ export function DropCard({ drop, now, token, busy, outcome, onReserve, onPurchas
             </div>
           )}
         </div>
-        {!token ? (
+        {drop.kind === "preorder" ? (
+          <Suspense fallback={null}>
+            <PreorderPanel drop={drop} status={status} token={token} onUnauthorized={onUnauthorized} />
+          </Suspense>
+        ) : !token ? (
           <p className="text-sm text-slate-600">Pick a username above to {drop.queue ? "join the line" : "reserve"}.</p>
         ) : hold ? (
           <HoldPanel hold={hold} price={drop.price} now={now} busy={busy} onPurchase={onPurchase} onRelease={onRelease} onDeadline={onHoldDeadline} />

@@ -1,4 +1,4 @@
-import { useEffect, useEffectEvent } from "react";
+import { lazy, Suspense, useEffect, useEffectEvent } from "react";
 import { DropCard } from "../components/DropCard";
 import { HistoryPanel } from "../components/HistoryPanel";
 import { PageHeader } from "../components/PageHeader";
@@ -10,6 +10,9 @@ import { useServerNow } from "../hooks/useServerClock";
 import { useSession } from "../hooks/useSession";
 import { useSocket } from "../hooks/useSocket";
 import { sendQueueSignal } from "../lib/queue-signals";
+
+// Pre-orders are a chunk of their own: most shoppers never place one.
+const MyPreorders = lazy(() => import("../components/preorders").then((module) => ({ default: module.MyPreorders })));
 
 export function ShopperPage() {
   const { session, token, notice, signIn, expire } = useSession();
@@ -34,6 +37,8 @@ export function ShopperPage() {
     queueUpdated: drops.applyQueue,
     queueAdmitted: (admitted) => sendQueueSignal({ type: "admitted", ...admitted }),
     purchaseUpdated: holds.onPurchaseUpdated,
+    // The order's new state is in /api/me too; asking again keeps one source for the list.
+    preorderUpdated: history.refresh,
   });
 
   // A payment still at the bank after a reload shows as such; one that ended while this page was away is settled.
@@ -87,6 +92,9 @@ export function ShopperPage() {
         </div>
         {session && token && (
           <aside>
+            <Suspense fallback={null}>
+              <MyPreorders token={token} me={history.me} drops={drops.drops} onUnauthorized={expire} />
+            </Suspense>
             <HistoryPanel token={token} me={history.me} error={history.error} drops={drops.drops} />
           </aside>
         )}
