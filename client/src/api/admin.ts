@@ -16,6 +16,11 @@ export interface DropFields {
   description?: string | null;
   /** The waiting room; null turns it off (and empties its line). */
   queue?: { admitPerSecond: number | string; admissionSeconds: number | string; opensAt?: string } | null;
+  /** Creation only: a pre-order drop, released (and shipped) at releaseAt. */
+  kind?: "drop" | "preorder";
+  releaseAt?: string;
+  fulfillGraceSeconds?: number | string;
+  pickupReminderSeconds?: number | string;
 }
 
 /** GET /api/admin/whoami: true for the admin token, false for a token the server refuses (401, or 403 for a shopper's). */

@@ -18,10 +18,18 @@ export interface DropFormValues {
   admissionSeconds: string;
   /** Blank: 15 minutes before the start. */
   queueOpensAt: string;
+  /** A pre-order (pays now, ships at releaseAt) rather than a drop with holds; chosen at creation. */
+  kind: "drop" | "preorder";
+  releaseAt: string;
+  /** As typed, in `fulfillGraceUnit` (seconds per unit). */
+  fulfillGrace: string;
+  fulfillGraceUnit: string;
+  pickupReminder: string;
+  pickupReminderUnit: string;
 }
 
 /** Every field typed as text (the waiting room's switch is the one that is not). */
-export type DropField = Exclude<keyof DropFormValues, "queueOn">;
+export type DropField = Exclude<keyof DropFormValues, "queueOn" | "kind">;
 
 /** Where the server's field messages for the waiting room land. */
 export const queueFieldOfPath: Record<string, DropField> = {
@@ -29,6 +37,21 @@ export const queueFieldOfPath: Record<string, DropField> = {
   "queue.admissionSeconds": "admissionSeconds",
   "queue.opensAt": "queueOpensAt",
 };
+
+/** Where the server's field messages for a pre-order land. */
+export const preorderFieldOfPath: Record<string, DropField> = {
+  releaseAt: "releaseAt",
+  fulfillGraceSeconds: "fulfillGrace",
+  pickupReminderSeconds: "pickupReminder",
+};
+
+/** The units the admin may type a pre-order's waits in, as seconds each. */
+export const durationUnits = [
+  { value: "1", label: "seconds" },
+  { value: "60", label: "minutes" },
+  { value: "3600", label: "hours" },
+  { value: "86400", label: "days" },
+] as const;
 
 export const emptyDropForm: DropFormValues = {
   name: "",
@@ -44,6 +67,13 @@ export const emptyDropForm: DropFormValues = {
   admitPerSecond: "50",
   admissionSeconds: "120",
   queueOpensAt: "",
+  kind: "drop",
+  releaseAt: "",
+  // API.md's defaults: a week to start fulfilment, a reminder a day.
+  fulfillGrace: "7",
+  fulfillGraceUnit: "86400",
+  pickupReminder: "1",
+  pickupReminderUnit: "86400",
 };
 
 const DEFAULT_OPENING_MS = 15 * 60_000;
@@ -79,12 +109,26 @@ export function formValuesOf(drop: DropView): DropFormValues {
     // so that saving other changes keeps it following the start.
     queueOpensAt:
       drop.queue && Date.parse(drop.queue.opensAt) !== Date.parse(drop.startsAt) - DEFAULT_OPENING_MS ? toLocalInput(drop.queue.opensAt) : "",
+    // Pre-order settings are made at creation; an edit shows and sends none of them.
+    kind: drop.kind === "preorder" ? "preorder" : "drop",
+    releaseAt: toLocalInput(drop.releaseAt ?? null),
+    fulfillGrace: String(drop.fulfillGraceSeconds ?? ""),
+    fulfillGraceUnit: "1",
+    pickupReminder: String(drop.pickupReminderSeconds ?? ""),
+    pickupReminderUnit: "1",
   };
 }
 
 // Whole numbers go as JSON integers (the API refuses "10"); anything else is sent
 // as typed so the server's field message explains what is wrong with it.
 const integer = (value: string) => (/^-?\d+$/.test(value.trim()) ? Number(value.trim()) : value.trim());
+
+/** A wait typed in a unit, as whole seconds; blank is none (the server's default); anything else goes as typed for the server to name. */
+function seconds(value: string, unit: string): number | string | undefined {
+  const typed = value.trim();
+  if (typed === "") return undefined;
+  return /^\d+(\.\d+)?$/.test(typed) ? Math.round(Number(typed) * Number(unit)) : typed;
+}
 
 /**
  * The request body. For an edit (`before` given) only the changed fields go,
@@ -114,6 +158,15 @@ export function fieldsToSend(values: DropFormValues, before?: DropFormValues): D
           ...(values.queueOpensAt ? { opensAt: fromLocalInput(values.queueOpensAt) } : {}),
         }
       : null;
+  }
+  if (!before && values.kind === "preorder") {
+    fields.kind = "preorder";
+    // Blank goes as "", so the server names it as missing rather than the form guessing a date.
+    fields.releaseAt = values.releaseAt ? fromLocalInput(values.releaseAt) : "";
+    const grace = seconds(values.fulfillGrace, values.fulfillGraceUnit);
+    if (grace !== undefined) fields.fulfillGraceSeconds = grace;
+    const reminder = seconds(values.pickupReminder, values.pickupReminderUnit);
+    if (reminder !== undefined) fields.pickupReminderSeconds = reminder;
   }
   // A new drop needs these even when left blank: the server then names them as missing.
   if (!before) {

@@ -5,6 +5,7 @@ import { CheckoutSection } from "../components/admin/checkout/CheckoutSection";
 import { DropDetails } from "../components/admin/DropDetails";
 import { DropForm } from "../components/admin/DropForm";
 import { DropsTable } from "../components/admin/DropsTable";
+import { PreorderBoard } from "../components/admin/preorders/PreorderBoard";
 import { PageHeader } from "../components/PageHeader";
 import { useAdminToken } from "../hooks/useAdminToken";
 import { useDrops } from "../hooks/useDrops";
@@ -98,6 +99,9 @@ function AdminConsole({ token, onSignOut }: { token: string; onSignOut: (reason?
         <aside>
           <DropForm title="New drop" submitLabel="Create drop" initial={emptyDropForm} onSubmit={create} onUnauthorized={rejected} />
         </aside>
+        <div className="min-w-0 lg:col-span-2">
+          <PreorderBoard token={token} drops={drops.drops} selectedId={selectedId} onUnauthorized={rejected} />
+        </div>
         <div className="min-w-0 lg:col-span-2">
           <CheckoutSection token={token} onUnauthorized={rejected} />
         </div>

@@ -1,8 +1,9 @@
 import { useId, useState } from "react";
 import { isApiError } from "../../api/http";
 import type { DropFields } from "../../api/admin";
-import { fieldsToSend, queueFieldOfPath, type DropField, type DropFormValues } from "../../lib/drop-form";
+import { fieldsToSend, preorderFieldOfPath, queueFieldOfPath, type DropField, type DropFormValues } from "../../lib/drop-form";
 import { FormFields, type FieldSpec } from "./FormFields";
+import { PreorderFields } from "./preorders/PreorderFields";
 import { WaitingRoomFields } from "./WaitingRoomFields";
 
 const FIELDS: FieldSpec[] = [
@@ -63,7 +64,7 @@ export function DropForm({ title, submitLabel, initial, editing = false, onSubmi
         const byField: Partial<Record<DropField, string>> = {};
         const other: string[] = [];
         for (const problem of failure.fieldProblems) {
-          const field = FIELDS.find((f) => f.field === problem.path)?.field ?? queueFieldOfPath[problem.path];
+          const field = FIELDS.find((f) => f.field === problem.path)?.field ?? queueFieldOfPath[problem.path] ?? preorderFieldOfPath[problem.path];
           if (field) byField[field] ??= problem.message;
           else other.push(problem.path ? `${problem.path}: ${problem.message}` : problem.message);
         }
@@ -81,6 +82,7 @@ export function DropForm({ title, submitLabel, initial, editing = false, onSubmi
         {title}
       </h2>
       <FormFields id={id} fields={FIELDS} values={values} errors={errors} onChange={(field, value) => setValues((current) => ({ ...current, [field]: value }))} />
+      {!editing && <PreorderFields id={id} values={values} errors={errors} onChange={(change) => setValues((current) => ({ ...current, ...change }))} />}
       <WaitingRoomFields id={id} values={values} errors={errors} editing={editing} onChange={(change) => setValues((current) => ({ ...current, ...change }))} />
       <div role="status" aria-live="polite" className="mt-2 text-sm">
         {general && <p className="text-rose-700">{general}</p>}
