@@ -88,8 +88,9 @@ describeInBrowser("sessions, reloads and keyboard use", () => {
     const page = await (await suite.context({ phone: true })).newPage();
     await page.goto(suite.server.url);
     await waitForLive(page);
-    // Announced while the page is open (dropCreated), starting a few seconds later.
-    const startsAt = new Date(Date.now() + 4_000).toISOString();
+    // Announced while the page is open (dropCreated), starting a few seconds later: enough for a
+    // loaded machine to show it upcoming first (4 s was not, with every core busy).
+    const startsAt = new Date(Date.now() + 8_000).toISOString();
     const drop = await suite.server.api.createDrop({ name: uniqueName("Soon"), price: "30.00", totalStock: 3, startsAt });
     const card = dropCard(page, drop.name);
     await expectText(card.getByTestId("status"), "Upcoming");

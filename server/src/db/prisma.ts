@@ -40,6 +40,10 @@ export function connectDatabase(url: string, poolSize: number): Database {
   let stopping = false;
   // An idle client losing its server (database restart) must not crash the process.
   pool.on("error", (error) => reportConnectionLoss("db.pool_error", error, () => stopping));
+  // pg listens for errors only on idle clients: one checked out (in a transaction, or holding a
+  // row lock during an email's send) that loses its server would otherwise throw an uncaught
+  // 'error' and end the process (seen when the database restarted under the outbox's worker).
+  pool.on("connect", (client) => client.on("error", (error) => reportConnectionLoss("db.client_error", error, () => stopping)));
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   return {
     prisma,

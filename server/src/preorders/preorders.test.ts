@@ -78,7 +78,7 @@ describe.concurrent("pre-orders", () => {
   it("a cancel before fulfilment releases the units, then refunds the payment, once each, logged in that order", async ({ expect }) => {
     const drop = await preorderDrop();
     const shopper = await server.api.shopper("fickle");
-    const order = ok(await place(shopper.token, drop.id), 201).preorder;
+    const order = ok(await place(shopper.token, drop.id), 201).preorder!;
     expect(await sold(drop.id)).toBe(1);
     const cancelled = ok(await server.api.call<{ preorder: Preorder }>("POST", `/api/preorders/${order.id}/cancel`, { token: shopper.token })).preorder;
     expect(cancelled.status).toBe("cancelled");
@@ -103,7 +103,7 @@ describe.concurrent("pre-orders", () => {
   it("the shopper cannot cancel once fulfilment started; the admin can, until delivery", async ({ expect }) => {
     const drop = await preorderDrop({ releaseInMs: 0 });
     const shopper = await server.api.shopper("late");
-    const order = ok(await place(shopper.token, drop.id), 201).preorder;
+    const order = ok(await place(shopper.token, drop.id), 201).preorder!;
     expect(order.status).toBe("awaiting_fulfillment");
     expect((await admin(order.id, "start-fulfillment")).body.preorder?.status).toBe("fulfilling");
     expect((await server.api.call("POST", `/api/preorders/${order.id}/cancel`, { token: shopper.token })).body).toMatchObject({ error: "INVALID_TRANSITION" });
@@ -117,7 +117,7 @@ describe.concurrent("pre-orders", () => {
     const shopper = await server.api.shopper("patient");
     const socket = await connectSocket(server.url, shopper.token);
     try {
-      const order = ok(await place(shopper.token, drop.id), 201).preorder;
+      const order = ok(await place(shopper.token, drop.id), 201).preorder!;
       const timedOut = await waitForEvent(socket, "preorderUpdated", (e) => e.preorder.status === "timed_out" && e.preorder.compensations.length === 2, 15_000);
       expect(Date.now()).toBeGreaterThanOrEqual(Date.parse(order.fulfillBy));
       expect(timedOut.payload.preorder.compensations.map((c) => c.status)).toEqual(["done", "done"]);
@@ -160,7 +160,7 @@ describe.concurrent("pre-orders", () => {
     for (let round = 0; round < 5; round++) {
       const drop = await preorderDrop({ releaseInMs: 0 });
       const shopper = await server.api.shopper("racer");
-      const order = ok(await place(shopper.token, drop.id), 201).preorder;
+      const order = ok(await place(shopper.token, drop.id), 201).preorder!;
       const results = await Promise.allSettled([
         server.api.call("POST", `/api/preorders/${order.id}/cancel`, { token: shopper.token }),
         admin(order.id, "start-fulfillment"),
