@@ -5,7 +5,7 @@ import type { DropView, MeResponse } from "../../api/types";
 import { useOrderDropNames } from "./useOrderDropNames";
 import { formatDateTime, formatTime } from "../../lib/format";
 import { formatMoney } from "../../lib/money";
-import { onPreorderAnnounced } from "./placed-orders";
+import { announcePreorder, onPreorderAnnounced } from "./placed-orders";
 import { formatDay, isEnded, latestCompensations, newer, progressOf, progressSteps, shopperMayCancel, statusTone, statusWords } from "./preorder-status";
 
 interface Props {
@@ -48,7 +48,7 @@ export default function MyPreorders({ token, me, drops, onUnauthorized }: Props)
               preorder={preorder}
               name={names.get(preorder.dropId) ?? "…"}
               token={token}
-              onChanged={(changed) => setLocal((current) => new Map(current).set(changed.id, changed))}
+              onChanged={announcePreorder}
               onUnauthorized={onUnauthorized}
             />
           ))}

@@ -1,4 +1,4 @@
-import { useId, useState } from "react";
+import { useEffect, useId, useState } from "react";
 import { isApiError } from "../../api/http";
 import { placePreorder, type Preorder } from "../../api/preorders";
 import type { DropStatus, DropView } from "../../api/types";
@@ -7,10 +7,10 @@ import { formatDateTime } from "../../lib/format";
 import { formatMoney } from "../../lib/money";
 import { PaymentMethods } from "../checkout";
 import { Spinner } from "../checkout/Spinner";
-import { announcePreorder } from "./placed-orders";
-import { formatDay } from "./preorder-status";
+import { announcePreorder, onPreorderAnnounced } from "./placed-orders";
+import { formatDay, isEnded } from "./preorder-status";
 
-type Result = { tone: "ok" | "warn" | "error"; kind: string; text: string };
+type Result = { tone: "ok" | "warn" | "error"; kind: string; text: string; preorderId?: string };
 
 const declines: Record<string, string> = {
   card_declined: "Your card was declined, and nothing was charged. Try another card.",
@@ -58,6 +58,12 @@ export default function PreorderPanel({ drop, status, token, onUnauthorized }: P
   const most = Math.max(1, Math.min(drop.maxPerUser, drop.availableStock));
   const chosen = Math.min(quantity, most);
 
+  // "Pre-ordered 2" no longer holds once that order is cancelled from My pre-orders.
+  useEffect(
+    () => onPreorderAnnounced((preorder) => setResult((current) => (current?.preorderId === preorder.id && isEnded(preorder.status) ? null : current))),
+    [],
+  );
+
   async function order(event: React.FormEvent) {
     event.preventDefault();
     if (!token) return;
@@ -69,6 +75,7 @@ export default function PreorderPanel({ drop, status, token, onUnauthorized }: P
       setResult({
         tone: "ok",
         kind: "placed",
+        preorderId: preorder.id,
         text: `Pre-ordered ${preorder.quantity} · ${formatMoney(preorder.amountPaid)} paid. It ships ${formatDay(preorder.releaseAt)}; follow it under “My pre-orders”.`,
       });
     } catch (error) {

@@ -1,8 +1,8 @@
 import type { Preorder } from "../../api/preorders";
 
-// From a drop card that just took a pre-order to "My pre-orders", both in this chunk: the order
-// shows at once, without waiting for the next GET /api/me. Later changes come from that GET,
-// which the page repeats on every preorderUpdated event.
+// Between a drop card and "My pre-orders", both in this chunk: an order placed or cancelled here
+// shows at once on both, without waiting for the next GET /api/me. Changes made elsewhere come
+// from that GET, which the page repeats on every preorderUpdated event.
 const listeners = new Set<(preorder: Preorder) => void>();
 
 export function announcePreorder(preorder: Preorder): void {
