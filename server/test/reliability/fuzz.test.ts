@@ -6,6 +6,7 @@ import { dropListSchema, dropViewSchema, type DropList, type DropView } from "..
 import { queueEntrySchema } from "../../src/queue/queue.schemas.js";
 import { errorStatus } from "../../src/errors.js";
 import { outboxResponse } from "../../src/notifications/outbox.schemas.js";
+import { compensationLogSchema, preorderSchema } from "../../src/preorders/preorders.schemas.js";
 import { purchaseSchema, ticketSchema } from "../../src/purchases/purchases.schemas.js";
 import { failuresResponse, timelineEventSchema } from "../../src/timeline/timeline.schemas.js";
 import { reservationSchema } from "../../src/reservations/reservations.schemas.js";
@@ -237,6 +238,10 @@ const dropFields = {
       ),
     ),
   ),
+  kind: sometimesJunk(fc.constantFrom("drop", "preorder")),
+  releaseAt: sometimesJunk(instantValue),
+  fulfillGraceSeconds: sometimesJunk(fc.integer({ min: 0, max: 40_000_000 })),
+  pickupReminderSeconds: sometimesJunk(fc.integer({ min: 0, max: 700_000 })),
 };
 const extraKeys = fc.dictionary(fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom("__proto__", "constructor", "prototype", "polluted", "isAdmin")), junk, { maxKeys: 3 });
 const withExtras = (fields: fc.Arbitrary<Record<string, unknown>>) =>
@@ -460,6 +465,28 @@ const request: fc.Arbitrary<RequestSpec> = fc.oneof(
     }),
   },
   {
+    weight: 2,
+    arbitrary: route({
+      method: "POST",
+      path: fixed("api", "preorders"),
+      auth: "shopper",
+      body: bodyFor(fc.record({ dropId: sometimesJunk(knownDrop, 6), quantity: sometimesJunk(fc.integer({ min: 0, max: 4 })), payment }, { requiredKeys: ["dropId"] })),
+    }),
+  },
+  { weight: 1, arbitrary: route({ method: "GET", path: withId(["api", "preorders"], purchaseId), auth: "shopper" }) },
+  { weight: 1, arbitrary: route({ method: "POST", path: purchaseId.map((id) => ["api", "preorders", id, "cancel"]), auth: "any" }) },
+  { weight: 1, arbitrary: route({ method: "GET", path: purchaseId.map((id) => ["api", "preorders", id, "compensation-log"]), auth: "any" }) },
+  {
+    weight: 1,
+    arbitrary: route({
+      method: "POST",
+      path: fc.tuple(purchaseId, fc.constantFrom("start-fulfillment", "picked-up", "delivered")).map(([id, step]) => ["api", "admin", "preorders", id, step]),
+      auth: "admin",
+    }),
+  },
+  { weight: 1, arbitrary: route({ method: "GET", path: fixed("api", "admin", "preorders"), auth: "admin", query: rarely(fc.constantFrom("status=fulfilling", "status=bogus", "dropId=x"), 1) }) },
+  { weight: 1, arbitrary: route({ method: "POST", path: dropId.map((id) => ["api", "admin", "drops", id, "preorders", "start-fulfillment"]), auth: "admin" }) },
+  {
     weight: 1,
     arbitrary: route({ method: "GET", path: fixed("api", "admin", "outbox"), auth: "admin", query: rarely(fc.constantFrom("status=pending", "status=sent", "status=failed", "status=bogus", "status="), 1) }),
   },
@@ -551,6 +578,12 @@ function expectSuccessShape(method: string, pathname: string, status: number, bo
   if (is("POST", /^\/api\/admin\/tickets\/[^/]+\/check-in$/)) return expectSchema(checkInAnswer, body, why);
   if (is("PATCH", /^\/api\/me$/)) return expectSchema(z.object({ user: userSchema }), body, why);
   if (is("GET", /^\/api\/admin\/outbox$/)) return expectSchema(outboxResponse, body, why);
+  if (is("POST", /^\/api\/preorders$/) || is("GET", /^\/api\/preorders\/[^/]+$/) || is("POST", /^\/api\/preorders\/[^/]+\/cancel$/) || is("POST", /^\/api\/admin\/preorders\/[^/]+\/[a-z-]+$/)) {
+    return expectSchema(z.object({ preorder: preorderSchema }), body, why);
+  }
+  if (is("GET", /^\/api\/preorders\/[^/]+\/compensation-log$/)) return expectSchema(compensationLogSchema, body, why);
+  if (is("GET", /^\/api\/admin\/preorders$/)) return expectSchema(z.object({ preorders: z.array(preorderSchema) }), body, why);
+  if (is("POST", /^\/api\/admin\/drops\/[^/]+\/preorders\/start-fulfillment$/)) return expectSchema(z.object({ started: z.number().int() }), body, why);
   if (is("POST", /^\/api\/drops\/[^/]+\/queue$/) || is("GET", /^\/api\/drops\/[^/]+\/queue\/me$/) || is("DELETE", /^\/api\/drops\/[^/]+\/queue\/me$/)) {
     return expectSchema(queueEntrySchema, body, why);
   }
@@ -615,6 +648,7 @@ async function sendAndCheck(spec: RequestSpec): Promise<void> {
     const { reservation } = body as z.infer<typeof reservationAnswer>;
     if (!ctx.holds.some((h) => h.id === reservation.id)) ctx.holds.push({ id: reservation.id, owner });
   }
+  if (request.method === "POST" && route === "/api/preorders") ctx.purchases.push((body as { preorder: { id: string } }).preorder.id);
   if (request.method === "POST" && route === "/api/purchases") {
     const { purchase } = body as z.infer<typeof purchaseAnswer>;
     if (!ctx.purchases.includes(purchase.id)) ctx.purchases.push(purchase.id);
