@@ -41,6 +41,7 @@ function record<E extends keyof ServerToClientEvents>(socket: TestSocket, event:
 const PUBLIC_DROP_KEYS = [
   "availableStock", "description", "endsAt", "heldStock", "holdSeconds", "id", "imageUrl", "maxPerUser", "name", "price", "queue",
   "soldStock", "startsAt", "status", "topPurchasers", "totalStock", "version",
+  "kind", "releaseAt", "fulfillGraceSeconds", "pickupReminderSeconds",
 ].sort();
 
 function expectPublicDropView(payload: Record<string, unknown>) {
