@@ -2,7 +2,8 @@ import type { Services } from "../context.js";
 import { isUniqueViolation } from "../db/errors.js";
 import { QUEUES } from "../jobs/engine.js";
 import { logger } from "../log.js";
-import { PaymentUnreachable, type ChargeResult } from "../payments/gateway.js";
+import type { ChargeResult } from "../payments/gateway.js";
+import { withPaymentRetries } from "../payments/retry.js";
 import { newConfirmationCode } from "../purchases/confirmation-code.js";
 import { toPurchase } from "../purchases/purchase-view.js";
 import { findPurchase, topPurchasers } from "../purchases/purchases.sql.js";
@@ -31,8 +32,6 @@ export type CheckoutOutcome =
 /** A void the provider could not take is asked again by the resume job this much later (then with pg-boss's backoff). */
 const VOID_RETRY_MS = 5_000;
 
-/** Waits before each retry of a payment the provider could not take: short, as the hold's clock is running. */
-const PAYMENT_RETRY_DELAYS_MS = [100, 300, 900];
 
 /**
  * Runs a checkout's saga from wherever it stands, to its end if it can:
@@ -84,32 +83,24 @@ export async function runCheckout(services: Services, checkoutId: string): Promi
 async function chargeOrRetrieve(services: Services, checkout: CheckoutRow): Promise<ChargeResult | "unreachable"> {
   if (checkout.charge_status === "approved" && checkout.payment_ref) return { outcome: "approved", paymentRef: checkout.payment_ref };
   const pendingRef = checkout.charge_status === "pending" ? checkout.payment_ref : null;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      if (pendingRef) return await services.payments.retrieve(pendingRef);
-      return await services.payments.charge({
-        idempotencyKey: `${checkout.id}:charge`,
-        amount: checkout.amount,
-        shopperId: checkout.user_id,
-        method: checkout.method,
-      });
-    } catch (error) {
-      if (!(error instanceof PaymentUnreachable)) throw error;
-      const delay = PAYMENT_RETRY_DELAYS_MS[attempt - 1];
+  const answer = await withPaymentRetries(
+    () =>
+      pendingRef
+        ? services.payments.retrieve(pendingRef)
+        : services.payments.charge({ idempotencyKey: `${checkout.id}:charge`, amount: checkout.amount, shopperId: checkout.user_id, method: checkout.method }),
+    async ({ attempt, willRetry, error }) => {
       await appendEvent(services.pool, checkout.reservation_id, "payment_failed", {
         purchaseId: checkout.id,
         reason: "provider_unreachable",
         attempt,
-        retryable: delay !== undefined || pendingRef !== null,
+        retryable: willRetry || pendingRef !== null,
         error: error.message,
       });
-      if (delay === undefined) {
-        logger.warn({ event: "payment.unavailable", purchaseId: checkout.id, error: error.message });
-        return pendingRef ? { outcome: "pending", paymentRef: pendingRef } : "unreachable";
-      }
-      await new Promise((resolve) => setTimeout(resolve, delay));
-    }
-  }
+      if (!willRetry) logger.warn({ event: "payment.unavailable", purchaseId: checkout.id, error: error.message });
+    },
+  );
+  if (answer === "unreachable" && pendingRef) return { outcome: "pending", paymentRef: pendingRef };
+  return answer;
 }
 
 async function completeSale(services: Services, checkout: CheckoutRow): Promise<CheckoutOutcome> {
