@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { withTransaction } from "../db/transaction.js";
 import { logger } from "../log.js";
 import { appendHoldEvent, lockMessage, markSent, recordFailedAttempt, recordKept, type OutboxRow } from "./outbox.sql.js";
 import { renderMessage, TemplateError } from "./templates.js";
@@ -31,20 +32,10 @@ export async function deliverMessage(
   messageId: string,
   attempt: { final: boolean },
 ): Promise<DeliveryOutcome> {
-  const client = await pool.connect();
-  let broken = false;
-  let result: { outcome: DeliveryOutcome; message?: OutboxRow; error?: string };
-  try {
-    await client.query("BEGIN");
+  const result: { outcome: DeliveryOutcome; message?: OutboxRow; error?: string } = await withTransaction(pool, async (client) => {
     const message = await lockMessage(client, messageId);
-    result = message ? { message, ...(await attemptDelivery(client, transports, message, attempt)) } : { outcome: "missing" };
-    await client.query("COMMIT");
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => (broken = true));
-    throw error;
-  } finally {
-    client.release(broken);
-  }
+    return message ? { message, ...(await attemptDelivery(client, transports, message, attempt)) } : { outcome: "missing" };
+  });
   if (result.message) logOutcome(result.message, result.outcome, result.error);
   // Thrown only once the attempt, its error and its timeline event are committed.
   if (result.outcome === "retry") throw new RetryLater(`${result.message!.channel} ${messageId}: ${result.error}`);

@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { withTransaction } from "../db/transaction.js";
 import { QUEUES, type JobEngine } from "../jobs/engine.js";
 import { logger } from "../log.js";
 import { lockUndispatched, markDispatched } from "./outbox.sql.js";
@@ -79,11 +80,8 @@ export class OutboxRelay {
     this.schedule(soon ? 0 : this.intervalMs);
   }
 
-  private async relayBatch(): Promise<number> {
-    const client = await this.pool.connect();
-    let broken = false;
-    try {
-      await client.query("BEGIN");
+  private relayBatch(): Promise<number> {
+    return withTransaction(this.pool, async (client) => {
       const ids = await lockUndispatched(client, BATCH);
       if (ids.length > 0) {
         await this.jobs.sendInTransaction(
@@ -92,14 +90,7 @@ export class OutboxRelay {
         );
         await markDispatched(client, ids);
       }
-      await client.query("COMMIT");
       return ids.length;
-    } catch (error) {
-      await client.query("ROLLBACK").catch(() => (broken = true));
-      throw error;
-    } finally {
-      // A connection that cannot even roll back is not given to the next caller.
-      client.release(broken);
-    }
+    });
   }
 }

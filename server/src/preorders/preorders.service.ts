@@ -1,5 +1,5 @@
-import type pg from "pg";
 import type { Services } from "../context.js";
+import { withTransaction } from "../db/transaction.js";
 import { AppError } from "../errors.js";
 import { QUEUES } from "../jobs/engine.js";
 import { logger } from "../log.js";
@@ -53,7 +53,7 @@ export async function placePreorder(services: Services, shopper: { id: string },
     throw new AppError("LIMIT_EXCEEDED", `At most ${drop.max_per_user} per shopper.`, { maxPerUser: drop.max_per_user });
   }
 
-  const id = await inTransaction(services.pool, async (client) => {
+  const id = await withTransaction(services.pool, async (client) => {
     const orderId = await insertPreorder(client, {
       dropId: drop.id,
       userId: shopper.id,
@@ -100,7 +100,7 @@ export async function advance(services: Services, id: string): Promise<PreorderS
     announce(services, order);
   }
   if (order.status === "paid") {
-    const reserved = await inTransaction(services.pool, async (client) => {
+    const reserved = await withTransaction(services.pool, async (client) => {
       const row = await callReservePreorder(client, id);
       if (row.outcome === "RESERVED") {
         const current = (await findPreorder(client, id))!;
@@ -114,7 +114,7 @@ export async function advance(services: Services, id: string): Promise<PreorderS
       publishStockChange(services, reserved.drop_id, reserved, order.user_id);
     } else if (reserved.outcome !== "NOT_PAID" && reserved.outcome !== "NOT_FOUND") {
       // Paid, but the units are not there: refused, and the payment goes back (its job retries a refund that fails now).
-      const refused = await inTransaction(services.pool, async (client) => {
+      const refused = await withTransaction(services.pool, async (client) => {
         if (!(await moveStatus(client, id, ["paid"], "rejected", { failureReason: reserved.outcome.toLowerCase() }))) return false;
         await services.jobs.sendInTransaction(client, [{ queue: QUEUES.preorderCompensate.name, data: { preorderId: id } }]);
         return true;
@@ -171,7 +171,7 @@ export async function startFulfillmentForDrop(services: Services, dropId: string
  */
 async function transition(services: Services, order: PreorderRow, change: Transition): Promise<void> {
   const rule = transitionRule(change);
-  const moved = await inTransaction(services.pool, async (client) => {
+  const moved = await withTransaction(services.pool, async (client) => {
     if (!(await moveStatus(client, order.id, rule.from, rule.to))) return false;
     if (rule.to === "cancelled" || rule.to === "timed_out") {
       await services.jobs.sendInTransaction(client, [{ queue: QUEUES.preorderCompensate.name, data: { preorderId: order.id } }]);
@@ -215,7 +215,7 @@ export async function fireTimer(services: Services, job: PreorderTimer): Promise
       await compensate(services, order.id);
       return;
     case "reminder": {
-      await inTransaction(services.pool, async (client) => {
+      await withTransaction(services.pool, async (client) => {
         if (!(await claimReminder(client, order.id, job.n))) return;
         await services.jobs.sendInTransaction(client, [
           timer({ preorderId: order.id, timer: "reminder", n: job.n + 1 }, new Date(Date.now() + order.pickup_reminder_seconds * 1000)),
@@ -317,18 +317,3 @@ function describe(change: Transition): string {
 
 const timer = (data: PreorderTimer, startAfter: Date) => ({ queue: QUEUES.preorderTimer.name, data, startAfter });
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
-
-async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query("BEGIN");
-    const result = await work(client);
-    await client.query("COMMIT");
-    return result;
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
-}

@@ -2,6 +2,7 @@ import { runCheckout, type CheckoutOutcome } from "../checkout/checkout.saga.js"
 import { callStartCheckout } from "../checkout/checkout.sql.js";
 import { crashPoint } from "../checkout/crash-point.js";
 import type { Services } from "../context.js";
+import { withTransaction } from "../db/transaction.js";
 import { AppError } from "../errors.js";
 import { QUEUES } from "../jobs/engine.js";
 import { logger } from "../log.js";
@@ -64,24 +65,16 @@ export async function purchaseHold(services: Services, shopper: Shopper, reserva
 }
 
 /** The checkout's row and its resume job, committed together: no payment starts that nothing would finish. */
-async function startCheckout(services: Services, reservationId: string, userId: string, method: string) {
-  const client = await services.pool.connect();
-  try {
-    await client.query("BEGIN");
+function startCheckout(services: Services, reservationId: string, userId: string, method: string) {
+  return withTransaction(services.pool, async (client) => {
     const row = await callStartCheckout(client, reservationId, userId, method);
     if (row.outcome === "STARTED") {
       await services.jobs.sendInTransaction(client, [
         { queue: QUEUES.checkoutResume.name, data: { purchaseId: row.checkout_id }, startAfter: new Date(Date.now() + services.config.checkout.recoveryMs) },
       ]);
     }
-    await client.query("COMMIT");
     return row;
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 function answer(outcome: CheckoutOutcome, purchase: Purchase): PurchaseResult {
