@@ -5,10 +5,11 @@ export type Polled<T> = { data: T | null; error: string | null; updatedAt: numbe
 
 /**
  * Asks `load` now and then every `everyMs` while mounted, one request at a
- * time, again at once when `key` changes. A refused admin token (401/403)
- * goes to `onUnauthorized`.
+ * time, again at once when `key` changes (forgetting the old answer) or when
+ * `askAgain` does (keeping it on screen until the new one comes). A refused
+ * admin token (401/403) goes to `onUnauthorized`.
  */
-export function usePolling<T>(load: () => Promise<T>, everyMs: number, key: string, onUnauthorized: () => void): Polled<T> {
+export function usePolling<T>(load: () => Promise<T>, everyMs: number, key: string, onUnauthorized: () => void, askAgain = 0): Polled<T> {
   const [state, setState] = useState<Polled<T> & { key: string }>({ data: null, error: null, updatedAt: null, key });
   const ask = useEffectEvent(load);
   const refused = useEffectEvent(onUnauthorized);
@@ -33,7 +34,7 @@ export function usePolling<T>(load: () => Promise<T>, everyMs: number, key: stri
       stopped = true;
       clearTimeout(timer);
     };
-  }, [everyMs, key]);
+  }, [everyMs, key, askAgain]);
 
   return state.key === key ? state : { data: null, error: null, updatedAt: null };
 }
