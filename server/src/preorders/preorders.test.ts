@@ -38,13 +38,15 @@ describe.concurrent("pre-orders", () => {
     (await server.db.pool.query(`SELECT step, status, attempt FROM preorder_compensations WHERE preorder_id = $1 ORDER BY id`, [id])).rows;
 
   it("goes from placed to delivered: paid, units set aside, released on time, fulfilled with pickup reminders, picked up, delivered", async ({ expect }) => {
-    const drop = await preorderDrop({ releaseInMs: 1_500, reminder: 5 });
+    // Released 4 s after creation: long enough that placing (a flaky card's retries included) ends
+    // before it on a loaded machine (1.5 s did not, in 6 of 12 runs beside another test file), so the order is seen `reserved` first.
+    const drop = await preorderDrop({ releaseInMs: 4_000, reminder: 5 });
     expect(drop).toMatchObject({ kind: "preorder", fulfillGraceSeconds: 600, pickupReminderSeconds: 5 });
     const shopper = await server.api.shopper("fan");
     await server.api.call("PATCH", "/api/me", { token: shopper.token, body: { email: "fan@example.com" } });
     const socket = await connectSocket(server.url, shopper.token);
     try {
-      const released = waitForEvent(socket, "preorderUpdated", (e) => e.preorder.status === "awaiting_fulfillment", 10_000);
+      const released = waitForEvent(socket, "preorderUpdated", (e) => e.preorder.status === "awaiting_fulfillment", 15_000);
       const placed = await place(shopper.token, drop.id, "sim_flaky", 2);
       expect(placed.status).toBe(201);
       const order = placed.body.preorder!;
