@@ -299,9 +299,12 @@ class Purchase implements Command {
       expect(response.body.details).toMatchObject({ reason: DECLINES[this.method!] });
     } else {
       const d = m.drops[hold.drop]!;
-      if (this.method === "sim_slow") {
-        // The bank answers after the request's wait: 202 "processing", then it completes in the background.
-        expect(response.status, show(response)).toBe(202);
+      // sim_slow answers after the request's wait: 202 "processing", then it completes in the background.
+      // Any other approved payment answers 201, unless this machine is so loaded that it too outlasted
+      // the wait (100 ms here, to keep sim_slow quick): then 202 is the contract's answer for it as well.
+      if (this.method === "sim_slow") expect(response.status, show(response)).toBe(202);
+      else expect([201, 202], show(response)).toContain(response.status);
+      if (response.status === 202) {
         const processing = ok(response).purchase;
         expect(processing).toMatchObject({ status: "processing", reservationId: hold.id, confirmationCode: null, tickets: [] });
         await vi.waitFor(async () => expect((await server.api.getPurchase(m.shoppers[ai]!.token, processing.id)).body.purchase?.status).toBe("completed"), {
@@ -309,9 +312,7 @@ class Purchase implements Command {
           interval: 20,
         });
         response = await server.api.getPurchase(m.shoppers[ai]!.token, processing.id);
-        note("202 then completed");
-      } else {
-        expect(response.status, show(response)).toBe(201);
+        note(this.method === "sim_slow" ? "202 then completed" : "202 then completed (not slow)");
       }
       expect(response.body).toEqual({
         purchase: {
@@ -711,7 +712,7 @@ describe("the server against a model of drops, holds and purchases", () => {
     // so a sweep never lands between a command and its check. The sweep interval
     // also bounds how long the sold-out fast path trusts what it saw; a long one
     // makes any answer it gets wrong show up every time rather than by timing.
-    // sim_slow takes 150 ms here, past a 50 ms wait: the 202-then-complete path without 8 s per payment.
+    // sim_slow takes 150 ms here, past a 100 ms wait: the 202-then-complete path without 8 s per payment.
     server = await startTestServer({ EXPIRY_SWEEP_MS: "60000", SIMULATED_SLOW_MS: "150", PAYMENT_TIMEOUT_MS: "100" }, { sweeper: false });
     const stranger = await server.api.shopper("stranger");
     notFound = (await server.api.getReservation(stranger.token, UNKNOWN_ID)).body;
