@@ -24,13 +24,31 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     url: url.toString(),
     pool,
     async drop() {
-      await pool.end();
+      // pool.end() resolves once it has asked each connection to close, not once they have; a
+      // DROP ... WITH (FORCE) just after could still find one, whose "terminating connection"
+      // (57P01) then reached a client nobody listened to: an uncaught exception that failed a
+      // CI run whose tests had all passed. So each connection is waited for, and a late error heard.
+      pool.on("error", () => undefined);
+      await endAndWait(pool);
       const admin = new pg.Client({ connectionString: adminUrl });
       await admin.connect();
       await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await admin.end();
     },
   };
+}
+
+/** Ends the pool and resolves once every one of its connections has closed. */
+async function endAndWait(pool: pg.Pool): Promise<void> {
+  let open = pool.totalCount;
+  const closed = new Promise<void>((resolve) => {
+    if (open === 0) resolve();
+    pool.on("remove", () => {
+      if (--open === 0) resolve();
+    });
+  });
+  await pool.end();
+  await closed;
 }
 
 export interface StockCheck {
