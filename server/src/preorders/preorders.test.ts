@@ -39,7 +39,8 @@ describe.concurrent("pre-orders", () => {
 
   it("goes from placed to delivered: paid, units set aside, released on time, fulfilled with pickup reminders, picked up, delivered", async ({ expect }) => {
     // Released 4 s after creation: long enough that placing (a flaky card's retries included) ends
-    // before it on a loaded machine (1.5 s did not, in 6 of 12 runs beside another test file), so the order is seen `reserved` first.
+    // before it on a loaded machine, so the order is seen `reserved` first (1.5 s was too short in
+    // 6 of 12 runs beside another test file).
     const drop = await preorderDrop({ releaseInMs: 4_000, reminder: 5 });
     expect(drop).toMatchObject({ kind: "preorder", fulfillGraceSeconds: 600, pickupReminderSeconds: 5 });
     const shopper = await server.api.shopper("fan");
