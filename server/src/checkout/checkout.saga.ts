@@ -194,6 +194,14 @@ async function compensate(services: Services, checkoutId: string): Promise<void>
   }
 }
 
+/** Where a checkout stands, read from its row without taking any step: for a request that stopped waiting on the saga. */
+export async function storedOutcome(services: Services, checkoutId: string): Promise<CheckoutOutcome> {
+  const checkout = await findCheckout(services.pool, checkoutId);
+  if (!checkout) throw new Error(`checkout ${checkoutId} does not exist`);
+  if (checkout.status === "failed") return failedOutcome(checkout.charge_status, checkout.failure_reason ?? "failed");
+  return { status: checkout.status };
+}
+
 function failedOutcome(chargeStatus: string, reason: string): CheckoutOutcome {
   if (reason === "hold_ended") return { status: "failed", reason, kind: "hold_ended" };
   if (chargeStatus === "declined") return { status: "failed", reason, kind: "declined" };

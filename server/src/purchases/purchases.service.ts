@@ -1,4 +1,4 @@
-import { runCheckout, type CheckoutOutcome } from "../checkout/checkout.saga.js";
+import { runCheckout, storedOutcome, type CheckoutOutcome } from "../checkout/checkout.saga.js";
 import { callStartCheckout } from "../checkout/checkout.sql.js";
 import { crashPoint } from "../checkout/crash-point.js";
 import type { Services } from "../context.js";
@@ -50,7 +50,7 @@ export async function purchaseHold(services: Services, shopper: Shopper, reserva
       return { httpStatus: 200, purchase: await purchaseView(services, started.checkout_id) };
     case "IN_FLIGHT":
       // A payment for this hold is already running (a double click, a retry): this request reports on it.
-      return { httpStatus: 202, purchase: await purchaseView(services, started.checkout_id) };
+      return standing(services, started.checkout_id, 200);
   }
   const checkoutId = started.checkout_id;
   crashPoint("checkout_started");
@@ -59,7 +59,7 @@ export async function purchaseHold(services: Services, shopper: Shopper, reserva
   const outcome = await Promise.race([run, timeout(services.config.checkout.paymentTimeoutMs)]);
   if (outcome === "timeout") {
     run.catch((error: unknown) => logger.warn({ event: "checkout.background_failed", purchaseId: checkoutId, error: message(error) }));
-    return { httpStatus: 202, purchase: await purchaseView(services, checkoutId) };
+    return standing(services, checkoutId, 201);
   }
   return answer(outcome, await purchaseView(services, checkoutId));
 }
@@ -75,6 +75,20 @@ function startCheckout(services: Services, reservationId: string, userId: string
     }
     return row;
   });
+}
+
+/**
+ * The answer of a request that did not see the saga end: the purchase as it
+ * stands, with the status its body calls for. The payment may end between the
+ * wait and this read (seen under load: a 202 whose body said "completed"), so
+ * the code follows the body: 202 only while it is processing. Completed and
+ * failed are final, so the checkout read after a "failed" agrees with it.
+ */
+async function standing(services: Services, checkoutId: string, ifCompleted: 200 | 201): Promise<PurchaseResult> {
+  const purchase = await purchaseView(services, checkoutId);
+  if (purchase.status === "processing") return { httpStatus: 202, purchase };
+  if (purchase.status === "completed") return { httpStatus: ifCompleted, purchase };
+  return answer(await storedOutcome(services, checkoutId), purchase);
 }
 
 function answer(outcome: CheckoutOutcome, purchase: Purchase): PurchaseResult {
