@@ -299,11 +299,11 @@ class Purchase implements Command {
       expect(response.body.details).toMatchObject({ reason: DECLINES[this.method!] });
     } else {
       const d = m.drops[hold.drop]!;
-      // sim_slow answers after the request's wait: 202 "processing", then it completes in the background.
-      // Any other approved payment answers 201, unless this machine is so loaded that it too outlasted
-      // the wait (100 ms here, to keep sim_slow quick): then 202 is the contract's answer for it as well.
-      if (this.method === "sim_slow") expect(response.status, show(response)).toBe(202);
-      else expect([201, 202], show(response)).toContain(response.status);
+      // An approved payment that ends within the request's wait (100 ms here) answers 201; one that does not
+      // answers 202 "processing" and completes in the background. sim_slow (150 ms) is meant for the second,
+      // the others for the first, but on a loaded machine either may end on the other side of the wait: the
+      // code is then the other one, and must still match the body (both checked just below).
+      expect([201, 202], show(response)).toContain(response.status);
       if (response.status === 202) {
         const processing = ok(response).purchase;
         expect(processing).toMatchObject({ status: "processing", reservationId: hold.id, confirmationCode: null, tickets: [] });
@@ -313,6 +313,8 @@ class Purchase implements Command {
         });
         response = await server.api.getPurchase(m.shoppers[ai]!.token, processing.id);
         note(this.method === "sim_slow" ? "202 then completed" : "202 then completed (not slow)");
+      } else if (this.method === "sim_slow") {
+        note("201 (slow, ended within the wait)");
       }
       expect(response.body).toEqual({
         purchase: {
