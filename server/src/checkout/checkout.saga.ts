@@ -45,10 +45,9 @@ const VOID_RETRY_MS = 5_000;
 export async function runCheckout(services: Services, checkoutId: string): Promise<CheckoutOutcome> {
   const checkout = await findCheckout(services.pool, checkoutId);
   if (!checkout) throw new Error(`checkout ${checkoutId} does not exist`);
-  if (checkout.status === "completed") return { status: "completed" };
-  if (checkout.status === "failed") {
-    await compensate(services, checkout.id);
-    return failedOutcome(checkout.charge_status, checkout.failure_reason ?? "failed");
+  if (checkout.status !== "processing") {
+    if (checkout.status === "failed") await compensate(services, checkout.id);
+    return recordedOutcome(checkout);
   }
 
   const charge = await chargeOrRetrieve(services, checkout);
@@ -198,6 +197,11 @@ async function compensate(services: Services, checkoutId: string): Promise<void>
 export async function storedOutcome(services: Services, checkoutId: string): Promise<CheckoutOutcome> {
   const checkout = await findCheckout(services.pool, checkoutId);
   if (!checkout) throw new Error(`checkout ${checkoutId} does not exist`);
+  return recordedOutcome(checkout);
+}
+
+/** The outcome a checkout's row records. */
+function recordedOutcome(checkout: CheckoutRow): CheckoutOutcome {
   if (checkout.status === "failed") return failedOutcome(checkout.charge_status, checkout.failure_reason ?? "failed");
   return { status: checkout.status };
 }
