@@ -60,3 +60,6 @@ export class AppError extends Error {
 }
 
 export const isAppError = (error: unknown): error is AppError => error instanceof AppError;
+
+/** The message of anything thrown, for logs and stored failure reasons (a thrown non-Error becomes its string). */
+export const errorMessage = (error: unknown): string => (error instanceof Error ? error.message : String(error));

@@ -4,6 +4,7 @@ import { runWorker } from "./cluster/worker.js";
 import { loadConfig } from "./config.js";
 import { logger, setLogLevel } from "./log.js";
 import { startServer } from "./server.js";
+import { errorMessage } from "./errors.js";
 
 async function main() {
   const config = loadConfig();
@@ -51,6 +52,6 @@ async function main() {
 process.on("unhandledRejection", (reason) => logger.error({ event: "unhandled_rejection", error: reason }));
 
 main().catch((error) => {
-  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(`${errorMessage(error)}\n`);
   process.exit(1);
 });

@@ -1,5 +1,6 @@
 import type { Services } from "../context.js";
 import { isUniqueViolation } from "../db/errors.js";
+import { errorMessage } from "../errors.js";
 import { QUEUES } from "../jobs/engine.js";
 import { logger } from "../log.js";
 import type { ChargeResult } from "../payments/gateway.js";
@@ -182,7 +183,7 @@ async function compensate(services: Services, checkoutId: string): Promise<void>
     await services.payments.refund(checkout.payment_ref);
   } catch (error) {
     // The sale is decided (none); only the money is owed back. Try again later rather than fail the shopper's answer.
-    logger.warn({ event: "payment.void_failed", purchaseId: checkout.id, error: error instanceof Error ? error.message : String(error) });
+    logger.warn({ event: "payment.void_failed", purchaseId: checkout.id, error: errorMessage(error) });
     await services.jobs.send(QUEUES.checkoutResume.name, { purchaseId: checkout.id }, { startAfter: new Date(Date.now() + VOID_RETRY_MS) });
     return;
   }
@@ -224,7 +225,7 @@ function announcePurchase(services: Services, dropId: string, userId: string, qu
   void (async () => {
     const [top, username] = await Promise.all([topPurchasers(services.db, dropId), usernameOf(services, userId)]);
     services.notifier.purchaseCompleted({ dropId, username, quantity, topPurchasers: top });
-  })().catch((error: unknown) => logger.warn({ event: "purchase.announce_failed", dropId, error: error instanceof Error ? error.message : String(error) }));
+  })().catch((error: unknown) => logger.warn({ event: "purchase.announce_failed", dropId, error: errorMessage(error) }));
 }
 
 async function usernameOf(services: Services, userId: string): Promise<string> {

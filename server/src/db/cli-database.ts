@@ -5,6 +5,7 @@ import { pingDatabase } from "../health/readiness.sql.js";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "./embedded.js";
 import { runMigrations } from "./migrate.js";
 import { connectDatabase, type Database } from "./prisma.js";
+import { errorMessage } from "../errors.js";
 
 /**
  * The database a command-line tool reads: DATABASE_URL, else the embedded
@@ -48,7 +49,7 @@ async function reachable(url: string): Promise<boolean> {
 /** Runs a tool's main: an error is one line on stderr and exit code 2 (1 is the tools' "found a problem"). */
 export function runCli(main: () => Promise<void>): void {
   main().catch((error: unknown) => {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`${errorMessage(error)}\n`);
     process.exit(2);
   });
 }

@@ -1,4 +1,4 @@
-import { AppError } from "../errors.js";
+import { AppError, errorMessage } from "../errors.js";
 
 /** PostgreSQL's SQLSTATE of a failed query, whether it came through Prisma or straight from pg. */
 export function sqlState(error: unknown): string | undefined {
@@ -44,7 +44,7 @@ export function translateDbError(error: unknown): unknown {
   if (error instanceof AppError) return error;
   const state = sqlState(error);
   const kind = (error as { meta?: { driverAdapterError?: { cause?: { kind?: string } } } })?.meta?.driverAdapterError?.cause?.kind;
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   if ((state && unavailableStates.has(state)) || kind === "DatabaseNotReachable" || kind === "ConnectionClosed" || unavailableMessages.test(message)) {
     return new AppError("SERVICE_UNAVAILABLE", "The database is busy or unreachable; please retry shortly.");
   }

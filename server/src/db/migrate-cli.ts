@@ -1,5 +1,6 @@
 // `npm run db:migrate`: applies committed migrations to DATABASE_URL (or DIRECT_URL).
 import { runMigrations } from "./migrate.js";
+import { errorMessage } from "../errors.js";
 
 const url = process.env.DIRECT_URL || process.env.DATABASE_URL;
 if (!url) {
@@ -9,7 +10,7 @@ if (!url) {
 runMigrations(url).then(
   () => process.stdout.write("Migrations applied.\n"),
   (error: unknown) => {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`${errorMessage(error)}\n`);
     process.exit(1);
   },
 );

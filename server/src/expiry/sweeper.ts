@@ -3,6 +3,7 @@ import { deleteOldIdempotencyKeys } from "../idempotency/idempotency.sql.js";
 import { logger } from "../log.js";
 import { publishStockChange, type StockOutlets } from "../realtime/publish.js";
 import { callExpireDueHolds } from "./sweeper.sql.js";
+import { errorMessage } from "../errors.js";
 
 /** Releases every lapsed hold (up to `maxDrops` drops per call) and tells browsers. Returns holds expired. */
 export async function expireDueHolds(db: Db, out: StockOutlets, maxDrops = 200): Promise<number> {
@@ -49,7 +50,7 @@ export function startSweeper(db: Db, out: StockOutlets, intervalMs: number): Swe
           await deleteOldIdempotencyKeys(db);
         }
       })
-      .catch((error: unknown) => logger.warn({ event: "sweep.failed", error: error instanceof Error ? error.message : String(error) }))
+      .catch((error: unknown) => logger.warn({ event: "sweep.failed", error: errorMessage(error) }))
       .finally(() => {
         running = undefined;
         if (!stopped) timer = setTimeout(tick, Math.max(0, intervalMs - (performance.now() - started)));

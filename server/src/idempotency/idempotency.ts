@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { NextFunction, Request, Response } from "express";
 import { isForeignKeyViolation } from "../db/errors.js";
 import type { Db } from "../db/prisma.js";
-import { AppError } from "../errors.js";
+import { AppError, errorMessage } from "../errors.js";
 import { requireShopper } from "../http/auth.js";
 import { logger } from "../log.js";
 import { claimKey, findKey, releaseKey, storeAnswer } from "./idempotency.sql.js";
@@ -46,7 +46,7 @@ export function idempotent(db: Db, owner: Pick<OwnerLock, "current">) {
       store.then(
         () => send(body),
         (error: unknown) => {
-          logger.warn({ event: "idempotency.store_failed", error: error instanceof Error ? error.message : String(error) });
+          logger.warn({ event: "idempotency.store_failed", error: errorMessage(error) });
           send(body);
         },
       );

@@ -2,6 +2,7 @@ import { randomInt } from "node:crypto";
 import pg from "pg";
 import { logger } from "../log.js";
 import { takeOwnerLock } from "./idempotency.sql.js";
+import { errorMessage } from "../errors.js";
 
 /**
  * A session advisory lock this process holds for as long as it lives, on its
@@ -32,7 +33,7 @@ export class OwnerLock {
     try {
       await this.connect();
     } catch (error) {
-      logger.warn({ event: "idempotency.owner_lock_failed", error: error instanceof Error ? error.message : String(error) });
+      logger.warn({ event: "idempotency.owner_lock_failed", error: errorMessage(error) });
       this.scheduleRetry();
     }
   }

@@ -2,6 +2,7 @@ import PgBoss from "pg-boss";
 import type pg from "pg";
 import { reportConnectionLoss } from "../db/connection-loss.js";
 import { logger } from "../log.js";
+import { errorMessage } from "../errors.js";
 
 /** pg-boss keeps its tables in this schema, beside ours. */
 const SCHEMA = "pgboss";
@@ -91,7 +92,7 @@ export class JobEngine {
       for (const [i, job] of jobs.entries()) {
         const result = results[i]!;
         if (result.status === "rejected") {
-          const error = result.reason instanceof Error ? result.reason.message : String(result.reason);
+          const error = errorMessage(result.reason);
           logger.warn({ event: "jobs.failed", queue, jobId: job.id, retryCount: job.retryCount, error });
           await this.boss.fail(queue, job.id, { error });
         }

@@ -4,6 +4,7 @@ import { logger } from "../log.js";
 import { appendHoldEvent, lockMessage, markSent, recordFailedAttempt, recordKept, type OutboxRow } from "./outbox.sql.js";
 import { renderMessage, TemplateError } from "./templates.js";
 import { DeliveryError, type Transports } from "./transports.js";
+import { errorMessage } from "../errors.js";
 
 export type DeliveryOutcome = "sent" | "already_ended" | "kept" | "failed" | "retry" | "missing";
 
@@ -63,7 +64,7 @@ async function attemptDelivery(
     }
   } catch (error) {
     const retryable = error instanceof DeliveryError ? error.retryable : !(error instanceof TemplateError);
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = errorMessage(error);
     const final = attempt.final || !retryable;
     const attempts = await recordFailedAttempt(client, message.id, reason, final);
     if (message.reservation_id) {

@@ -6,6 +6,7 @@ import { parse } from "../http/validate.js";
 import { listMessages, type OutboxRow } from "./outbox.sql.js";
 import { outboxQuery, type OutboxMessage, type OutboxResponse } from "./outbox.schemas.js";
 import { renderMessage } from "./templates.js";
+import { errorMessage } from "../errors.js";
 
 /** The admin's view of the outbox: the latest 200 messages, as they read. */
 export function outboxRoutes(services: Services, limits: Limits): Router {
@@ -26,7 +27,7 @@ export function toOutboxMessage(row: OutboxRow): OutboxMessage {
     rendered = renderMessage(row.template, row.channel, row.data);
   } catch (error) {
     // Shown, not hidden: the worker fails such a message too, with the same reason.
-    rendered = { text: `(cannot render: ${error instanceof Error ? error.message : String(error)})` };
+    rendered = { text: `(cannot render: ${errorMessage(error)})` };
   }
   return {
     id: row.id,

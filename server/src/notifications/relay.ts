@@ -3,6 +3,7 @@ import { withTransaction } from "../db/transaction.js";
 import { QUEUES, type JobEngine } from "../jobs/engine.js";
 import { logger } from "../log.js";
 import { lockUndispatched, markDispatched } from "./outbox.sql.js";
+import { errorMessage } from "../errors.js";
 
 /** Rows handed over per transaction: a backlog goes in several short transactions, not one long one. */
 const BATCH = 100;
@@ -68,7 +69,7 @@ export class OutboxRelay {
       })
       .catch((error: unknown) => {
         // The rows stay undispatched and the next pass takes them: nothing is lost, only late.
-        logger.warn({ event: "outbox.relay_failed", error: error instanceof Error ? error.message : String(error) });
+        logger.warn({ event: "outbox.relay_failed", error: errorMessage(error) });
       })
       .finally(() => {
         this.running = undefined;

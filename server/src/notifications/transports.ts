@@ -2,6 +2,7 @@ import nodemailer from "nodemailer";
 import { parseConnectionUrl } from "nodemailer/lib/shared/index.js";
 import type SMTPPool from "nodemailer/lib/smtp-pool/index.js";
 import type { Config } from "../config.js";
+import { errorMessage } from "../errors.js";
 
 /** A transport that could not hand the message over; `retryable` says whether trying again can help. */
 export class DeliveryError extends Error {
@@ -126,7 +127,7 @@ export function webhookSms(webhookUrl: string): SmsTransport {
           signal: AbortSignal.timeout(15_000),
         });
       } catch (error) {
-        throw new DeliveryError(`SMS gateway unreachable: ${error instanceof Error ? error.message : String(error)}`, true);
+        throw new DeliveryError(`SMS gateway unreachable: ${errorMessage(error)}`, true);
       }
       if (response.ok) {
         await response.body?.cancel();

@@ -3,7 +3,7 @@ import Stripe from "stripe";
 import { runCheckout } from "../checkout/checkout.saga.js";
 import { findCheckout, findCheckoutByPaymentRef } from "../checkout/checkout.sql.js";
 import type { Services } from "../context.js";
-import { AppError } from "../errors.js";
+import { AppError, errorMessage } from "../errors.js";
 import type { Limits } from "../http/rate-limit.js";
 import { QUEUES } from "../jobs/engine.js";
 import { logger } from "../log.js";
@@ -51,7 +51,7 @@ function verify(req: Request, secret: string): Stripe.Event {
   try {
     return Stripe.webhooks.constructEvent(req.body, signature, secret);
   } catch (error) {
-    logger.warn({ event: "stripe.webhook_refused", requestId: req.get("x-request-id"), error: error instanceof Error ? error.message : String(error) });
+    logger.warn({ event: "stripe.webhook_refused", requestId: req.get("x-request-id"), error: errorMessage(error) });
     throw new AppError("VALIDATION_ERROR", "The Stripe-Signature header does not match this body and the endpoint's signing secret.", [
       { path: "stripe-signature", message: "does not verify" },
     ]);

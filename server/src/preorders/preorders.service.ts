@@ -1,6 +1,6 @@
 import type { Services } from "../context.js";
 import { withTransaction } from "../db/transaction.js";
-import { AppError } from "../errors.js";
+import { AppError, errorMessage } from "../errors.js";
 import { QUEUES } from "../jobs/engine.js";
 import { logger } from "../log.js";
 import { withPaymentRetries } from "../payments/retry.js";
@@ -119,7 +119,7 @@ export async function advance(services: Services, id: string): Promise<PreorderS
         await services.jobs.sendInTransaction(client, [{ queue: QUEUES.preorderCompensate.name, data: { preorderId: id } }]);
         return true;
       });
-      if (refused) await compensate(services, id).catch((error: unknown) => logger.warn({ event: "preorder.compensation_deferred", preorderId: id, error: message(error) }));
+      if (refused) await compensate(services, id).catch((error: unknown) => logger.warn({ event: "preorder.compensation_deferred", preorderId: id, error: errorMessage(error) }));
     }
     order = (await findPreorder(services.pool, id))!;
     announce(services, order);
@@ -131,7 +131,7 @@ export async function advance(services: Services, id: string): Promise<PreorderS
 export async function cancelPreorder(services: Services, actor: { admin: true } | { userId: string }, id: string): Promise<Preorder> {
   const order = await ownedOrder(services, actor, id);
   await transition(services, order, { kind: "cancel", by: "admin" in actor ? "admin" : "shopper" });
-  await compensate(services, id).catch((error: unknown) => logger.warn({ event: "preorder.compensation_deferred", preorderId: id, error: message(error) }));
+  await compensate(services, id).catch((error: unknown) => logger.warn({ event: "preorder.compensation_deferred", preorderId: id, error: errorMessage(error) }));
   return view(services, id);
 }
 
@@ -245,7 +245,7 @@ export async function compensate(services: Services, id: string): Promise<void> 
     try {
       await services.payments.refund(order.payment_ref!);
     } catch (error) {
-      await logCompensation(services.pool, id, "refund_payment", "failed", message(error));
+      await logCompensation(services.pool, id, "refund_payment", "failed", errorMessage(error));
       announce(services, (await findPreorder(services.pool, id))!);
       throw error;
     }
@@ -296,7 +296,7 @@ async function view(services: Services, id: string): Promise<Preorder> {
 function announce(services: Services, row: PreorderRow): void {
   void compensationEntries(services.pool, [row.id])
     .then((log) => services.notifier.preorderUpdated(row.user_id, toPreorder(row, log)))
-    .catch((error: unknown) => logger.warn({ event: "preorder.announce_failed", preorderId: row.id, error: message(error) }));
+    .catch((error: unknown) => logger.warn({ event: "preorder.announce_failed", preorderId: row.id, error: errorMessage(error) }));
 }
 
 function refusal(order: Preorder): AppError {
@@ -316,4 +316,3 @@ function describe(change: Transition): string {
 }
 
 const timer = (data: PreorderTimer, startAfter: Date) => ({ queue: QUEUES.preorderTimer.name, data, startAfter });
-const message = (error: unknown) => (error instanceof Error ? error.message : String(error));

@@ -3,7 +3,7 @@ import { callStartCheckout } from "../checkout/checkout.sql.js";
 import { crashPoint } from "../checkout/crash-point.js";
 import type { Services } from "../context.js";
 import { withTransaction } from "../db/transaction.js";
-import { AppError } from "../errors.js";
+import { AppError, errorMessage } from "../errors.js";
 import { QUEUES } from "../jobs/engine.js";
 import { logger } from "../log.js";
 import { isOurId } from "../values/ids.js";
@@ -58,7 +58,7 @@ export async function purchaseHold(services: Services, shopper: Shopper, reserva
   const run = runCheckout(services, checkoutId);
   const outcome = await Promise.race([run, timeout(services.config.checkout.paymentTimeoutMs)]);
   if (outcome === "timeout") {
-    run.catch((error: unknown) => logger.warn({ event: "checkout.background_failed", purchaseId: checkoutId, error: message(error) }));
+    run.catch((error: unknown) => logger.warn({ event: "checkout.background_failed", purchaseId: checkoutId, error: errorMessage(error) }));
     return standing(services, checkoutId, 201);
   }
   return answer(outcome, await purchaseView(services, checkoutId));
@@ -126,7 +126,6 @@ async function purchaseView(services: Services, purchaseId: string): Promise<Pur
 }
 
 const timeout = (ms: number) => new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), ms).unref());
-const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 const reservationNotFound = () => new AppError("RESERVATION_NOT_FOUND", "No reservation of yours has that id.");
 const purchaseNotFound = () => new AppError("PURCHASE_NOT_FOUND", "No purchase of yours has that id.");
 const holdGone = () => new AppError("RESERVATION_EXPIRED", "This hold has expired or was cancelled; its units went back to stock.");

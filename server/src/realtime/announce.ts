@@ -4,6 +4,7 @@ import { logger } from "../log.js";
 import type { SoldOutCache } from "../stock/sold-out-cache.js";
 import type { Realtime } from "./io.js";
 import { toStockChange } from "./publish.js";
+import { errorMessage } from "../errors.js";
 
 /**
  * Re-announces every live drop's current state to this process's own sockets
@@ -20,6 +21,6 @@ export async function announceLiveDrops(database: Database, realtime: Realtime, 
     }
     logger.info({ event: "io.bus_resynced", drops: rows.length });
   } catch (error) {
-    logger.warn({ event: "io.bus_resync_failed", error: error instanceof Error ? error.message : String(error) });
+    logger.warn({ event: "io.bus_resync_failed", error: errorMessage(error) });
   }
 }

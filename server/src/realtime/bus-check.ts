@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { logger } from "../log.js";
+import { errorMessage } from "../errors.js";
 
 /**
  * Start-up check that DIRECT_URL gives a real session: a NOTIFY sent on one
@@ -37,7 +38,7 @@ export async function checkListenWorks(url: string, timeoutMs = 3_000): Promise<
     }
     return ok;
   } catch (error) {
-    logger.warn({ event: "io.listen_check_failed", error: error instanceof Error ? error.message : String(error) });
+    logger.warn({ event: "io.listen_check_failed", error: errorMessage(error) });
     return false;
   } finally {
     await Promise.allSettled([listener.end(), sender.end()]);

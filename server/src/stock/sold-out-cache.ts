@@ -2,6 +2,7 @@ import type { Db } from "../db/prisma.js";
 import { logger } from "../log.js";
 import { findSoldOutFacts } from "./sold-out-cache.sql.js";
 import { availableStock, type StockRow } from "./stock.js";
+import { errorMessage } from "../errors.js";
 
 interface Entry {
   version: number;
@@ -145,7 +146,7 @@ export class SoldOutCache {
       entry.trustUntil = Math.min(deadline, loadedAt + this.ttlMs);
     } catch (error) {
       if (this.entries.get(dropId) === entry) this.entries.delete(dropId);
-      logger.warn({ event: "sold_out_cache.load_failed", dropId, error: error instanceof Error ? error.message : String(error) });
+      logger.warn({ event: "sold_out_cache.load_failed", dropId, error: errorMessage(error) });
     }
   }
 }

@@ -1,5 +1,7 @@
 // The pre-order command line's one way to the server: its HTTP API over global fetch, nothing else.
 
+import { errorMessage } from "../../errors.js";
+
 /** A failure the command line reports on one line (or a few) and ends with its exit code. */
 export class CliError extends Error {
   constructor(
@@ -83,6 +85,6 @@ function unreachable(baseUrl: string, error: unknown): string {
   }
   // fetch hides the reason (ECONNREFUSED, ENOTFOUND) in `cause`.
   const cause = error instanceof Error && error.cause instanceof Error ? error.cause : undefined;
-  const reason = (cause as NodeJS.ErrnoException | undefined)?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
+  const reason = (cause as NodeJS.ErrnoException | undefined)?.code ?? cause?.message ?? errorMessage(error);
   return `cannot reach the server at ${baseUrl} (${reason}): is it running (npm start)? Point elsewhere with --url or DROPLINE_URL.`;
 }

@@ -3,6 +3,7 @@ import { parseArgs } from "node:util";
 import { cancel, checkpoint, compensationLog, list, place, status, type CommandContext } from "./commands.js";
 import { detailsAsText } from "./format.js";
 import { CliError, ServerRefusal, UsageError } from "./http.js";
+import { errorMessage } from "../../errors.js";
 
 export const usage = `Pre-orders from the command line, through a running server's HTTP API.
 
@@ -81,7 +82,7 @@ function parse(argv: string[], env: NodeJS.ProcessEnv): { command: string; ctx: 
     parsed = parseArgs({ args: argv, options: optionSpec, allowPositionals: true, strict: true });
   } catch (error) {
     // parseArgs names the unknown option or the missing value; its own error codes mean nothing to a reader.
-    throw new UsageError(error instanceof Error ? error.message : String(error));
+    throw new UsageError(errorMessage(error));
   }
   const { values, positionals } = parsed;
   const [command, id, ...extra] = positionals;
