@@ -38,6 +38,25 @@ describeInBrowser("admin page in a real browser", () => {
     expect(errors).toEqual([]);
   });
 
+  it("raises the chart's axis with the total stock when an edit raises it, the areas staying inside", async () => {
+    const drop = await suite.server.api.createDrop({ name: uniqueName("Restock"), totalStock: 10 });
+    const admin = await openAdmin();
+    await admin.getByLabel("Admin token").fill(ADMIN_TOKEN);
+    await admin.getByRole("button", { name: "Sign in" }).click();
+    await waitForLive(admin);
+    await admin.getByRole("button", { name: `Manage ${drop.name}` }).click();
+    const chart = admin.getByTestId("stock-chart");
+    await expectText(chart.getByTestId("chart-top"), "10");
+
+    // The edit sends stockUpdated (new counters, no total) and then dropUpdated (the total) under one version.
+    ok(await suite.server.api.updateDrop(drop.id, { totalStock: 20 }));
+    await expectText(chart.getByTestId("chart-available"), "20");
+    await expectText(chart.getByTestId("chart-top"), "20");
+    const top = (await chart.getByTestId("chart-top-line").boundingBox())!;
+    const available = (await chart.getByTestId("chart-band-available").boundingBox())!;
+    expect(available.y).toBeGreaterThanOrEqual(top.y - 1);
+  });
+
   it("creates a drop that an open shopper page shows without reloading, and charts its stock live", async () => {
     const shopper = await openAsShopper(await suite.context(), suite.server.url, uniqueName("fran"));
     // Survives only if the page is never reloaded.

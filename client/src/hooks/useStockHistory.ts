@@ -29,7 +29,10 @@ export function useStockHistory(drops: DropView[]): Record<string, StockPoint[]>
     setSeries((current) => {
       const next = { ...current };
       for (const drop of fresh) {
-        const point = { t, available: drop.availableStock, held: drop.heldStock, sold: drop.soldStock, total: drop.totalStock };
+        // The sum, not drop.totalStock: an edit's stockUpdated brings the new counters under a new version
+        // and its dropUpdated the new total under the same one, which is never charted.
+        const total = drop.availableStock + drop.heldStock + drop.soldStock;
+        const point = { t, available: drop.availableStock, held: drop.heldStock, sold: drop.soldStock, total };
         next[drop.id] = [...(current[drop.id] ?? []), point].slice(-MAX_POINTS);
       }
       return next;

@@ -41,16 +41,16 @@ export function StockChart({ points, now }: Props) {
     <figure data-testid="stock-chart" data-points={points.length}>
       <svg viewBox={`0 0 ${W} ${H}`} className="h-auto w-full" role="img" aria-label={`Stock over time. Now ${last.available} available, ${last.held} held, ${last.sold} sold.`}>
         <line x1={PAD.left} x2={W - PAD.right} y1={y(0)} y2={y(0)} stroke="#cbd5e1" />
-        <line x1={PAD.left} x2={W - PAD.right} y1={y(top)} y2={y(top)} stroke="#e2e8f0" strokeDasharray="4 4" />
+        <line data-testid="chart-top-line" x1={PAD.left} x2={W - PAD.right} y1={y(top)} y2={y(top)} stroke="#e2e8f0" strokeDasharray="4 4" />
         <text x={PAD.left - 6} y={y(0)} textAnchor="end" dominantBaseline="middle" className="fill-slate-500 text-[11px]">
           0
         </text>
-        <text x={PAD.left - 6} y={y(top)} textAnchor="end" dominantBaseline="middle" className="fill-slate-500 text-[11px]">
+        <text data-testid="chart-top" x={PAD.left - 6} y={y(top)} textAnchor="end" dominantBaseline="middle" className="fill-slate-500 text-[11px]">
           {top}
         </text>
         <path d={band(() => 0, (p) => p.sold)} className="fill-slate-500" />
         <path d={band((p) => p.sold, (p) => p.sold + p.held)} className="fill-amber-400" />
-        <path d={band((p) => p.sold + p.held, (p) => p.sold + p.held + p.available)} className="fill-emerald-500/80" />
+        <path data-testid="chart-band-available" d={band((p) => p.sold + p.held, (p) => p.sold + p.held + p.available)} className="fill-emerald-500/80" />
         <text x={PAD.left} y={H - 6} className="fill-slate-500 text-[11px]">
           {formatTime(start)}
         </text>
