@@ -9,6 +9,7 @@ import { newConfirmationCode } from "../purchases/confirmation-code.js";
 import { toPurchase } from "../purchases/purchase-view.js";
 import { findPurchase, topPurchasers } from "../purchases/purchases.sql.js";
 import { publishStockChange } from "../realtime/publish.js";
+import { findOwnReservation } from "../reservations/reservations.sql.js";
 import { toReservation } from "../stock/hold-view.js";
 import { newTicketCode } from "../tickets/ticket-code.js";
 import { crashPoint } from "./crash-point.js";
@@ -125,7 +126,16 @@ async function completeSale(services: Services, checkout: CheckoutRow): Promise<
     services.notifier.reservationChanged(
       checkout.user_id,
       toReservation(
-        { hold_id: checkout.reservation_id, drop_id: row.drop_id, hold_quantity: row.quantity, hold_status: "completed", hold_created_at: row.hold_created_at, hold_expires_at: row.hold_expires_at },
+        {
+          hold_id: checkout.reservation_id,
+          drop_id: row.drop_id,
+          hold_quantity: row.quantity,
+          hold_status: "completed",
+          hold_created_at: row.hold_created_at,
+          hold_expires_at: row.hold_expires_at,
+          hold_unit_price: checkout.unit_price,
+          hold_payment_until: null,
+        },
         services.clock.now(),
       ),
     );
@@ -154,6 +164,8 @@ async function fail(
     if (released && released.expired.length > 0) publishStockChange(services, row.drop_id, released);
   }
   if (row.outcome === "FAILED") {
+    // The hold is the shopper's again (no longer paying), or it lapsed and was told as expired above.
+    if (!row.hold_lapsed) await tellHold(services, checkout.user_id, checkout.reservation_id);
     services.metrics.purchases.inc({ outcome: chargeStatus === "declined" ? "declined" : "payment_unavailable" });
     if (chargeStatus === "declined")
       await appendEvent(services.pool, checkout.reservation_id, "payment_failed", { purchaseId: checkout.id, reason, attempt: 1, retryable: false });
@@ -192,6 +204,12 @@ async function compensate(services: Services, checkoutId: string): Promise<void>
     services.metrics.purchases.inc({ outcome: "voided" });
     await appendEvent(services.pool, checkout.reservation_id, "payment_voided", { purchaseId: checkout.id, paymentRef: checkout.payment_ref });
   }
+}
+
+/** The hold's owner hears where it stands now: paying while a payment runs, active again after one failed. */
+export async function tellHold(services: Services, userId: string, reservationId: string): Promise<void> {
+  const hold = await findOwnReservation(services.db, reservationId, userId);
+  if (hold) services.notifier.reservationChanged(userId, toReservation(hold, services.clock.now()));
 }
 
 /** Where a checkout stands, read from its row without taking any step: for a request that stopped waiting on the saga. */

@@ -27,6 +27,8 @@ export interface CheckoutRow {
   method: string;
   amount: string;
   quantity: number;
+  /** The hold's price per unit, fixed when it was taken. */
+  unit_price: string;
   status: "processing" | "completed" | "failed";
   charge_status: "none" | "pending" | "approved" | "declined" | "unreachable";
   payment_ref: string | null;
@@ -38,7 +40,7 @@ export interface CheckoutRow {
 
 export async function findCheckout(pool: pg.Pool, checkoutId: string): Promise<CheckoutRow | undefined> {
   const { rows } = await pool.query<CheckoutRow>(
-    `SELECT c.id::text, c.reservation_id::text, c.user_id::text, c.drop_id::text, c.method, c.amount::text, r.quantity, c.status::text,
+    `SELECT c.id::text, c.reservation_id::text, c.user_id::text, c.drop_id::text, c.method, c.amount::text, r.quantity, r.unit_price::text, c.status::text,
             c.charge_status, c.payment_ref, c.failure_reason, c.voided_at, r.payment_until, clock_timestamp() AS db_now
      FROM checkouts c JOIN reservations r ON r.id = c.reservation_id WHERE c.id = $1::uuid`,
     [checkoutId],

@@ -18,7 +18,7 @@ export function toDropView(row: DropRow, now: Date, shopper?: ShopperDropState):
     soldStock: row.sold_stock,
     startsAt: row.starts_at.toISOString(),
     endsAt: row.ends_at?.toISOString() ?? null,
-    status: dropStatus({ startsAt: row.starts_at, endsAt: row.ends_at, availableStock: available }, row.db_now),
+    status: dropStatus({ startsAt: row.starts_at, endsAt: row.orders_end, availableStock: available }, row.db_now),
     holdSeconds: row.hold_seconds,
     maxPerUser: row.max_per_user,
     imageUrl: row.image_url,

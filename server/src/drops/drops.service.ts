@@ -5,7 +5,8 @@ import type { PublicDrop } from "../realtime/events.js";
 import { publishStockChange } from "../realtime/publish.js";
 import { toDropView } from "./drop-view.js";
 import type { CreateDropInput, DropList, DropView, UpdateDropInput } from "./drops.schemas.js";
-import { callUpdateDrop, findDropRow, findShopperState, insertDrop, listDropRows } from "./drops.sql.js";
+import { callUpdateDrop, findDropRow, findShopperState, insertDrop, listDropRows, type ShortenedHoldJson } from "./drops.sql.js";
+import { expiredHoldRow, toReservation } from "../stock/hold-view.js";
 import { setQueueSettings } from "../queue/queue.sql.js";
 import { setPreorderSettings } from "../preorders/preorders.sql.js";
 
@@ -54,8 +55,11 @@ export async function createDrop(services: Services, input: CreateDropInput): Pr
 /**
  * Admin edit, through the same kind of stock function as a hold: the drop row
  * is locked, lapsed holds are released first, stock may not go below what is
- * held or sold, and an edit that ends the drop (or moves its start into the
- * future) ends its active holds, whose owners hear "expired" like any other.
+ * held or sold. A hold never outlives its drop: an edit that moves the end
+ * earlier brings its holds' deadlines forward (ending the drop now, or moving
+ * its start into the future, ends them now, but for a payment already
+ * running, which keeps its protection). Owners hear "expired" like any other,
+ * or the new deadline.
  */
 export async function updateDrop(services: Services, dropId: string, input: UpdateDropInput): Promise<PublicDrop> {
   if (!isOurId(dropId)) throw dropNotFound();
@@ -87,6 +91,7 @@ export async function updateDrop(services: Services, dropId: string, input: Upda
   services.closedLines.forget(dropId);
   if (row.outcome === "UPDATED" || row.expired.length > 0) publishStockChange(services, dropId, row, undefined, { edited: true });
   else services.soldOut.forget(dropId);
+  tellShortenedHolds(services, dropId, row.shortened);
   if (row.outcome === "ENDS_BEFORE_START") throw endsBeforeStart();
   if (row.outcome === "STOCK_BELOW_COMMITTED") {
     throw new AppError("STOCK_BELOW_COMMITTED", `totalStock cannot go below the ${row.committed} units held or sold.`, {
@@ -97,6 +102,15 @@ export async function updateDrop(services: Services, dropId: string, input: Upda
   const view = await publicView(services, dropId);
   services.notifier.dropUpdated(view);
   return view;
+}
+
+/** Holds whose deadline came forward with the drop's end: their owners' pages count down to the new one. */
+function tellShortenedHolds(services: Services, dropId: string, holds: ShortenedHoldJson[]): void {
+  const now = services.clock.now();
+  for (const hold of holds) {
+    const row = { ...expiredHoldRow(hold, dropId), hold_status: "active" as const, hold_payment_until: hold.paymentUntil ? new Date(hold.paymentUntil) : null };
+    services.notifier.reservationChanged(hold.userId, toReservation(row, now));
+  }
 }
 
 async function publicView(services: Services, dropId: string): Promise<PublicDrop> {

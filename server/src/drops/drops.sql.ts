@@ -2,7 +2,7 @@ import { Prisma } from "../generated/prisma/client.js";
 import { onlyRow, type Db } from "../db/prisma.js";
 import { holdColumns } from "../reservations/reservations.sql.js";
 import type { HoldRow } from "../stock/hold-view.js";
-import type { StockRow } from "../stock/stock.js";
+import type { ExpiredHoldJson, StockRow } from "../stock/stock.js";
 
 export interface DropRow {
   id: string;
@@ -31,8 +31,16 @@ export interface DropRow {
   release_at: Date | null;
   fulfill_grace_seconds: number | null;
   pickup_reminder_seconds: number | null;
+  /** When it stops selling: ends_at, or a pre-order drop's fulfil-by time if earlier. */
+  orders_end: Date | null;
   db_now: Date;
 }
+
+/**
+ * When the drop stops selling: its ends_at, or for a pre-order drop its
+ * fulfil-by time (releaseAt + grace) if earlier, as dropline_orders_end says.
+ */
+const ordersEnd = Prisma.sql`least(d.ends_at, ps.release_at + make_interval(secs => ps.fulfill_grace_seconds))`;
 
 /**
  * Drops as shoppers see them. Holds past their deadline are not counted as held
@@ -48,13 +56,14 @@ function selectDropViews(where: Prisma.Sql, limit: number) {
            q.shuffled_at IS NOT NULL AS queue_drawn, q.closed_at IS NOT NULL AS queue_closed,
            q.length AS queue_length, q.admitted_through AS queue_admitted_through,
            coalesce(top.list, '[]'::jsonb) AS top_purchasers,
-           ps.release_at, ps.fulfill_grace_seconds, ps.pickup_reminder_seconds, clock_timestamp() AS db_now
+           ps.release_at, ps.fulfill_grace_seconds, ps.pickup_reminder_seconds, ${ordersEnd} AS orders_end,
+           clock_timestamp() AS db_now
     FROM drops d
     LEFT JOIN drop_queues q ON q.drop_id = d.id
     LEFT JOIN preorder_settings ps ON ps.drop_id = d.id
     LEFT JOIN LATERAL (
       SELECT sum(r.quantity)::int AS quantity FROM reservations r
-      WHERE r.drop_id = d.id AND r.status = 'active' AND r.expires_at <= now()
+      WHERE r.drop_id = d.id AND r.status = 'active' AND r.expires_at <= now() AND (r.payment_until IS NULL OR r.payment_until <= now())
     ) lapsed ON true
     LEFT JOIN LATERAL (
       SELECT jsonb_agg(jsonb_build_object('username', u.username, 'quantity', p.quantity, 'purchasedAt', p.created_at)
@@ -74,7 +83,7 @@ export async function findDropRow(db: Db, dropId: string): Promise<DropRow | und
 }
 
 export async function listDropRows(db: Db, includeEnded: boolean): Promise<DropRow[]> {
-  const where = includeEnded ? Prisma.sql`true` : Prisma.sql`(d.ends_at IS NULL OR d.ends_at > now())`;
+  const where = includeEnded ? Prisma.sql`true` : Prisma.sql`(${ordersEnd} IS NULL OR ${ordersEnd} > now())`;
   return db.$queryRaw<DropRow[]>(selectDropViews(where, 500));
 }
 
@@ -108,7 +117,8 @@ export async function findShopperState(db: Db, userId: string, dropIds: string[]
   const [holds, purchased] = await Promise.all([
     db.$queryRaw<ShopperDropState["holds"]>`
       SELECT ${holdColumns} FROM reservations r
-      WHERE r.user_id = ${userId}::uuid AND r.status = 'active' AND r.expires_at > now() AND r.drop_id IN (${ids})`,
+      WHERE r.user_id = ${userId}::uuid AND r.status = 'active' AND (r.expires_at > now() OR r.payment_until > now())
+        AND r.drop_id IN (${ids})`,
     db.$queryRaw<ShopperDropState["purchased"]>`
       SELECT drop_id::text, sum(quantity)::int AS quantity FROM purchases
       WHERE user_id = ${userId}::uuid AND drop_id IN (${ids}) GROUP BY drop_id`,
@@ -116,9 +126,13 @@ export async function findShopperState(db: Db, userId: string, dropIds: string[]
   return { holds, purchased };
 }
 
+/** A hold whose deadline an edit brought forward to the drop's new end, still running (a payment may protect it). */
+export interface ShortenedHoldJson extends ExpiredHoldJson {
+  paymentUntil: string | null;
+}
+
 export type UpdateDropRow =
-  | ({ outcome: "UPDATED" | "ENDS_BEFORE_START" } & StockRow)
-  | ({ outcome: "STOCK_BELOW_COMMITTED"; committed: number } & StockRow)
+  | ({ outcome: "UPDATED" | "ENDS_BEFORE_START" | "STOCK_BELOW_COMMITTED"; committed: number | null; shortened: ShortenedHoldJson[] } & StockRow)
   | { outcome: "DROP_NOT_FOUND" };
 
 /**

@@ -19,6 +19,7 @@ import {
   insertPreorder,
   listPreorders,
   listUserPreorders,
+  lockShopperOrders,
   logCompensation,
   markRefunded,
   moveStatus,
@@ -47,13 +48,22 @@ export async function placePreorder(services: Services, shopper: { id: string },
   if (!drop) throw new AppError("DROP_NOT_FOUND", "No drop has that id.");
   if (!drop.release_at) throw new AppError("DROP_NOT_LIVE", "This drop is not a pre-order drop: reserve and buy it instead.");
   if (drop.db_now < drop.starts_at || (drop.ends_at && drop.db_now >= drop.ends_at)) throw new AppError("DROP_NOT_LIVE", "Pre-orders for this drop are not open.");
-  const quantity = input.quantity ?? 1;
-  // Checked again under the drop's lock when the units are set aside; checked here so a plain "too many" charges nothing.
-  if (quantity + (await openPreorderUnits(services.pool, drop.id, shopper.id)) > drop.max_per_user) {
-    throw new AppError("LIMIT_EXCEEDED", `At most ${drop.max_per_user} per shopper.`, { maxPerUser: drop.max_per_user });
+  // An order placed now would have to be in fulfilment by this time, which has passed: it would time out (and be refunded) at once.
+  if (drop.db_now >= drop.fulfill_by!) {
+    throw new AppError("DROP_NOT_LIVE", `Pre-orders for this drop closed at ${drop.fulfill_by!.toISOString()}: no new order could be fulfilled in time.`, {
+      fulfillBy: drop.fulfill_by!.toISOString(),
+    });
   }
+  const quantity = input.quantity ?? 1;
 
   const id = await withTransaction(services.pool, async (client) => {
+    // The limit is decided before any charge: one shopper's orders of a drop are recorded one at a time,
+    // and orders still being paid count, so concurrent requests cannot all pass it and then all pay.
+    // It is checked again under the drop's lock when the units are set aside.
+    await lockShopperOrders(client, drop.id, shopper.id);
+    if (quantity + (await openPreorderUnits(client, drop.id, shopper.id)) > drop.max_per_user) {
+      throw new AppError("LIMIT_EXCEEDED", `At most ${drop.max_per_user} per shopper, across their open orders.`, { maxPerUser: drop.max_per_user });
+    }
     const orderId = await insertPreorder(client, {
       dropId: drop.id,
       userId: shopper.id,

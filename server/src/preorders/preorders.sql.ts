@@ -43,13 +43,16 @@ export interface PreorderDropRow {
   release_at: Date | null;
   fulfill_grace_seconds: number | null;
   pickup_reminder_seconds: number | null;
+  /** release_at + fulfill_grace_seconds: the latest an order may start fulfilment (null for other drops). */
+  fulfill_by: Date | null;
   db_now: Date;
 }
 
 export async function findPreorderDrop(pool: pg.Pool, dropId: string): Promise<PreorderDropRow | undefined> {
   const { rows } = await pool.query<PreorderDropRow>(
     `SELECT d.id::text, d.price::text AS price, d.max_per_user, d.starts_at, d.ends_at,
-            s.release_at, s.fulfill_grace_seconds, s.pickup_reminder_seconds, clock_timestamp() AS db_now
+            s.release_at, s.fulfill_grace_seconds, s.pickup_reminder_seconds,
+            s.release_at + make_interval(secs => s.fulfill_grace_seconds) AS fulfill_by, clock_timestamp() AS db_now
      FROM drops d LEFT JOIN preorder_settings s ON s.drop_id = d.id WHERE d.id = $1::uuid`,
     [dropId],
   );
@@ -150,7 +153,12 @@ export async function markRefunded(pool: pg.Pool, id: string): Promise<boolean> 
 }
 
 /** Units of this shopper's open orders on the drop (set aside, not given back). */
-export async function openPreorderUnits(pool: pg.Pool, dropId: string, userId: string): Promise<number> {
+/** Serialises one shopper's new orders of one drop until the transaction ends (a namespace of its own among the advisory locks). */
+export async function lockShopperOrders(client: pg.ClientBase, dropId: string, userId: string): Promise<void> {
+  await client.query(`SELECT pg_advisory_xact_lock(1146244947, hashtext($1 || ':' || $2))`, [dropId, userId]);
+}
+
+export async function openPreorderUnits(pool: pg.Pool | pg.ClientBase, dropId: string, userId: string): Promise<number> {
   const { rows } = await pool.query<{ units: number }>(
     `SELECT coalesce(sum(quantity), 0)::int AS units FROM preorders
      WHERE drop_id = $1::uuid AND user_id = $2::uuid AND status IN ('placed', 'paid', 'reserved', 'awaiting_fulfillment', 'fulfilling', 'picked_up', 'delivered')`,

@@ -1,4 +1,4 @@
-import { runCheckout, storedOutcome, type CheckoutOutcome } from "../checkout/checkout.saga.js";
+import { runCheckout, storedOutcome, tellHold, type CheckoutOutcome } from "../checkout/checkout.saga.js";
 import { callStartCheckout } from "../checkout/checkout.sql.js";
 import { crashPoint } from "../checkout/crash-point.js";
 import type { Services } from "../context.js";
@@ -54,6 +54,8 @@ export async function purchaseHold(services: Services, shopper: Shopper, reserva
   }
   const checkoutId = started.checkout_id;
   crashPoint("checkout_started");
+  // Every page of the shopper now reads the hold as paying: it will not expire while the payment runs.
+  await tellHold(services, shopper.id, reservationId);
 
   const run = runCheckout(services, checkoutId);
   const outcome = await Promise.race([run, timeout(services.config.checkout.paymentTimeoutMs)]);

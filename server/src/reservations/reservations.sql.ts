@@ -7,7 +7,8 @@ import type { StockRow } from "../stock/stock.js";
 /** A reservations row (aliased `r`) with its columns named as the stock functions name a hold's. */
 export const holdColumns = Prisma.sql`
   r.id::text AS hold_id, r.drop_id::text AS drop_id, r.quantity AS hold_quantity, r.status::text AS hold_status,
-  r.created_at AS hold_created_at, r.expires_at AS hold_expires_at`;
+  r.created_at AS hold_created_at, r.expires_at AS hold_expires_at, r.unit_price::text AS hold_unit_price,
+  r.payment_until AS hold_payment_until`;
 
 export type TakeHoldRow =
   | ({ outcome: "CREATED" | "EXISTING" } & HoldRow & StockRow)

@@ -25,6 +25,7 @@ export interface ExpiredHoldJson {
   id: string;
   userId: string;
   quantity: number;
+  unitPrice: string;
   createdAt: string;
   expiresAt: string;
 }

@@ -15,3 +15,10 @@ export const money = z
   .refine((value) => MONEY_PATTERN.test(String(value)), "must be a positive amount with at most 2 decimal places and 10 digits before the point")
   .transform((value) => normalizeMoney(String(value)))
   .refine((value) => value !== "0.00", "must be greater than zero");
+
+/** "10.01" x 3 = "30.03": exact, in cents, for any amount the database's DECIMAL(12,2) holds. */
+export function multiplyMoney(amount: string, times: number): string {
+  const [whole = "0", fraction = ""] = amount.split(".");
+  const cents = (BigInt(whole) * 100n + BigInt(fraction.padEnd(2, "0").slice(0, 2))) * BigInt(times);
+  return `${cents / 100n}.${(cents % 100n).toString().padStart(2, "0")}`;
+}
