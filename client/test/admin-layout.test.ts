@@ -1,4 +1,4 @@
-import type { Page } from "playwright-core";
+import type { Locator, Page } from "playwright-core";
 import { expect, it } from "vitest";
 import { ADMIN_TOKEN } from "../../server/test/server.js";
 import { describeInBrowser, screenshot, uniqueName, waitForLive } from "./support/browser.js";
@@ -40,6 +40,31 @@ describeInBrowser("admin page layout", () => {
     await manage.click();
     await page.getByRole("form", { name: `Edit ${drop.name}` }).waitFor();
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  });
+
+  it("on a phone, Manage brings the drop's chart and edit form into view and moves focus to them", async () => {
+    // Enough drops that the details, below the whole list, start well past the first screen.
+    const drops = await Promise.all(Array.from({ length: 6 }, () => suite.server.api.createDrop({ name: uniqueName("Long List"), totalStock: 5 })));
+    const last = drops[drops.length - 1]!;
+    const page = await signedInAdmin({ phone: true });
+    const manage = page.getByRole("button", { name: `Manage ${last.name}` });
+    await manage.waitFor();
+    expect(await page.evaluate(() => window.scrollY)).toBe(0);
+    await manage.click();
+
+    const form = page.getByRole("form", { name: `Edit ${last.name}` });
+    await form.waitFor();
+    // The details' top and the edit form's heading are on screen (boundingBox is relative to the viewport).
+    const viewport = page.viewportSize()!;
+    const inView = async (locator: Locator) => {
+      const box = await locator.boundingBox();
+      return box !== null && box.y >= 0 && box.y < viewport.height;
+    };
+    const heading = page.getByRole("heading", { name: `${last.name}: stock over time` });
+    await expect.poll(() => inView(form.getByRole("heading", { name: `Edit ${last.name}` })), { timeout: 5_000 }).toBe(true);
+    expect(await inView(heading)).toBe(true);
+    // Focus lands on the details' heading: a screen reader reads which drop opened, Tab goes on into its controls.
+    expect(await heading.evaluate((element) => element === document.activeElement)).toBe(true);
   });
 
   it("shows every date field of the new-drop form whole at desktop width", async () => {

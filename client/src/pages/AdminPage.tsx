@@ -35,6 +35,8 @@ function AdminConsole({ token, onSignOut }: { token: string; onSignOut: (reason?
   const series = useStockHistory(drops.drops);
   const now = useServerNow();
   const [selectedId, setSelectedId] = useState<string | null>(null);
+  // Counts "Manage" clicks: each brings the details into view, even for the drop already chosen.
+  const [reveal, setReveal] = useState(0);
   const selected = drops.drops.find((drop) => drop.id === selectedId) ?? null;
   const rejected = () => onSignOut("The server no longer accepts that admin token. Sign in again.");
 
@@ -81,13 +83,22 @@ function AdminConsole({ token, onSignOut }: { token: string; onSignOut: (reason?
               Drops
             </h2>
             {drops.loadError && <p role="alert" className="mb-3 text-sm text-rose-700">{drops.loadError}</p>}
-            <DropsTable drops={drops.drops} now={now} selectedId={selectedId} onSelect={setSelectedId} />
+            <DropsTable
+              drops={drops.drops}
+              now={now}
+              selectedId={selectedId}
+              onSelect={(id) => {
+                setSelectedId(id);
+                setReveal((count) => count + 1);
+              }}
+            />
           </section>
           {selected ? (
             <DropDetails
               drop={selected}
               points={series[selected.id] ?? []}
               now={now}
+              reveal={reveal}
               onSave={(fields) => save(selected.id, fields)}
               onEnd={() => endNow(selected)}
               onUnauthorized={rejected}
