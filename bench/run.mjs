@@ -27,6 +27,15 @@ import ticketdropCheckout from "./scenarios/ticketdrop-checkout.mjs";
 import { checkoutSummary } from "./lib/checkout-report.mjs";
 import { queueSummary } from "./lib/queue-report.mjs";
 
+// .env as the server reads it (server/src/env-file.ts), the real environment winning: the bench's
+// settings, and the ones it passes to the server and records, are the ones `npm start` would use.
+// A DATABASE_URL there is the database the bench runs on, as if it were set in the environment.
+try {
+  process.loadEnvFile(".env");
+} catch (error) {
+  if (error.code !== "ENOENT") throw error;
+}
+
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 // In this order. `each`: run once per server process count (WEB_CONCURRENCY=1, then N); `once`: in the
 // first phase only (reference and bare do not involve the server; history is not about processes);

@@ -1,3 +1,4 @@
+import "./env-file.js"; // first: .env before anything reads the environment
 import cluster from "node:cluster";
 import { runPrimary } from "./cluster/primary.js";
 import { runWorker } from "./cluster/worker.js";

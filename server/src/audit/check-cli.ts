@@ -1,5 +1,6 @@
 // `npm run check`: recounts every drop's stock from its rows and reports any
 // difference from the counters. Exit 0 when everything adds up, 1 otherwise.
+import "../env-file.js"; // first: .env before anything reads the environment
 import { openCliDatabase, runCli } from "../db/cli-database.js";
 import { setLogLevel } from "../log.js";
 import { auditStock } from "./audit.js";

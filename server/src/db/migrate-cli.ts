@@ -1,4 +1,5 @@
 // `npm run db:migrate`: applies committed migrations to DATABASE_URL (or DIRECT_URL).
+import "../env-file.js"; // first: .env before anything reads the environment
 import { runMigrations } from "./migrate.js";
 import { errorMessage } from "../errors.js";
 

@@ -1,4 +1,5 @@
 // `npm run failures -- [--since 5m] [--json]`: what failed lately, grouped by type and reason.
+import "../env-file.js"; // first: .env before anything reads the environment
 import { parseArgs } from "node:util";
 import { openCliDatabase, runCli } from "../db/cli-database.js";
 import { setLogLevel } from "../log.js";

@@ -1,4 +1,5 @@
 // `npm run timeline -- <reservationId> [--format mermaid]`: one hold's life, in order.
+import "../env-file.js"; // first: .env before anything reads the environment
 import { parseArgs } from "node:util";
 import { openCliDatabase, runCli } from "../db/cli-database.js";
 import { setLogLevel } from "../log.js";

@@ -1,4 +1,5 @@
 // `npm run preorder -- <command> ...`: pre-orders through a running server's HTTP API (no database), for shoppers and the admin.
+import "../../env-file.js"; // first: .env before anything reads the environment
 import { parseArgs } from "node:util";
 import { cancel, checkpoint, compensationLog, list, place, status, type CommandContext } from "./commands.js";
 import { detailsAsText } from "./format.js";
