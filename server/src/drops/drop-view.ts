@@ -1,5 +1,6 @@
 import { toReservation } from "../stock/hold-view.js";
 import { queueState } from "../queue/queue-state.js";
+import { toQueueEntry } from "../queue/queue.service.js";
 import type { QueueView } from "../queue/queue.schemas.js";
 import { availableStock, dropStatus } from "../stock/stock.js";
 import type { DropView } from "./drops.schemas.js";
@@ -35,6 +36,9 @@ export function toDropView(row: DropRow, now: Date, shopper?: ShopperDropState):
     const hold = shopper.holds.find((h) => h.drop_id === row.id);
     view.myReservation = hold ? toReservation(hold, now) : null;
     view.myPurchasedQuantity = shopper.purchased.find((p) => p.drop_id === row.id)?.quantity ?? 0;
+    // What GET /queue/me answers, so that a page need not ask a question whose usual answer is a 404.
+    const entry = shopper.entries.find((e) => e.drop_id === row.id);
+    view.myQueueEntry = entry ? toQueueEntry(row.id, entry) : null;
   }
   return view;
 }

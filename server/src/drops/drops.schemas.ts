@@ -3,7 +3,7 @@ import { money } from "../values/money.js";
 import { httpsUrl, plainText } from "../values/text.js";
 import { instant } from "../values/time.js";
 import { preorderDropFields } from "../preorders/preorders.schemas.js";
-import { queueSettingsBody, queueViewSchema } from "../queue/queue.schemas.js";
+import { queueEntrySchema, queueSettingsBody, queueViewSchema } from "../queue/queue.schemas.js";
 import { reservationSchema } from "../stock/hold-view.js";
 import { dropStatusSchema } from "../stock/stock.js";
 
@@ -44,6 +44,8 @@ export const dropViewSchema = z.object({
   topPurchasers: z.array(topPurchaserSchema),
   myReservation: reservationSchema.nullable().optional(),
   myPurchasedQuantity: z.number().int().optional(),
+  /** With a shopper's token: their place in the drop's line as GET /queue/me answers it, or null (not in line, or no waiting room). */
+  myQueueEntry: queueEntrySchema.nullable().optional(),
 });
 export type DropView = z.infer<typeof dropViewSchema>;
 

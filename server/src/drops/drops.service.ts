@@ -12,7 +12,7 @@ import { setPreorderSettings } from "../preorders/preorders.sql.js";
 
 export async function listDrops(services: Services, options: { includeEnded: boolean; userId?: string }): Promise<DropList> {
   const rows = await listDropRows(services.db, options.includeEnded);
-  const shopper = options.userId ? await findShopperState(services.db, options.userId, rows.map((r) => r.id)) : undefined;
+  const shopper = options.userId ? await findShopperState(services.db, services.pool, options.userId, rows.map((r) => r.id)) : undefined;
   const now = services.clock.now();
   return { drops: rows.map((row) => toDropView(row, now, shopper)), serverTime: now.toISOString() };
 }
@@ -21,7 +21,7 @@ export async function getDrop(services: Services, dropId: string, userId?: strin
   if (!isOurId(dropId)) throw dropNotFound();
   const row = await findDropRow(services.db, dropId);
   if (!row) throw dropNotFound();
-  const shopper = userId ? await findShopperState(services.db, userId, [row.id]) : undefined;
+  const shopper = userId ? await findShopperState(services.db, services.pool, userId, [row.id]) : undefined;
   return toDropView(row, services.clock.now(), shopper);
 }
 

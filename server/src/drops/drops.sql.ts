@@ -1,7 +1,9 @@
+import type pg from "pg";
 import { Prisma } from "../generated/prisma/client.js";
 import { onlyRow, type Db } from "../db/prisma.js";
 import { holdColumns } from "../reservations/reservations.sql.js";
 import type { HoldRow } from "../stock/hold-view.js";
+import { findEntries, type EntryRow } from "../queue/queue.sql.js";
 import type { ExpiredHoldJson, StockRow } from "../stock/stock.js";
 
 export interface DropRow {
@@ -108,13 +110,14 @@ export async function insertDrop(db: Db | Prisma.TransactionClient, drop: NewDro
 export interface ShopperDropState {
   holds: HoldRow[];
   purchased: { drop_id: string; quantity: number }[];
+  entries: (EntryRow & { drop_id: string })[];
 }
 
-/** The shopper's live holds and purchased quantities, for the `my*` fields of drop views. */
-export async function findShopperState(db: Db, userId: string, dropIds: string[]): Promise<ShopperDropState> {
-  if (dropIds.length === 0) return { holds: [], purchased: [] };
+/** The shopper's live holds, purchased quantities and places in line, for the `my*` fields of drop views. */
+export async function findShopperState(db: Db, pool: pg.Pool, userId: string, dropIds: string[]): Promise<ShopperDropState> {
+  if (dropIds.length === 0) return { holds: [], purchased: [], entries: [] };
   const ids = Prisma.join(dropIds.map((id) => Prisma.sql`${id}::uuid`));
-  const [holds, purchased] = await Promise.all([
+  const [holds, purchased, entries] = await Promise.all([
     db.$queryRaw<ShopperDropState["holds"]>`
       SELECT ${holdColumns} FROM reservations r
       WHERE r.user_id = ${userId}::uuid AND r.status = 'active' AND (r.expires_at > now() OR r.payment_until > now())
@@ -122,8 +125,9 @@ export async function findShopperState(db: Db, userId: string, dropIds: string[]
     db.$queryRaw<ShopperDropState["purchased"]>`
       SELECT drop_id::text, sum(quantity)::int AS quantity FROM purchases
       WHERE user_id = ${userId}::uuid AND drop_id IN (${ids}) GROUP BY drop_id`,
+    findEntries(pool, userId, dropIds),
   ]);
-  return { holds, purchased };
+  return { holds, purchased, entries };
 }
 
 /** A hold whose deadline an edit brought forward to the drop's new end, still running (a payment may protect it). */

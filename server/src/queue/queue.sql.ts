@@ -46,6 +46,17 @@ export async function findEntry(pool: pg.Pool, dropId: string, userId: string): 
   return rows[0];
 }
 
+/** The shopper's entries in these drops' lines, for the drop views' myQueueEntry: one query for a whole list. */
+export async function findEntries(pool: pg.Pool, userId: string, dropIds: string[]): Promise<(EntryRow & { drop_id: string })[]> {
+  const { rows } = await pool.query<EntryRow & { drop_id: string }>({
+    name: "dropline_find_queue_entries",
+    text: `SELECT e.drop_id::text, ${entryColumns} FROM queue_entries e JOIN drop_queues q ON q.drop_id = e.drop_id
+           WHERE e.user_id = $1::uuid AND e.drop_id = ANY($2::uuid[])`,
+    values: [userId, dropIds],
+  });
+  return rows;
+}
+
 /** Leaves the line; an entry already past waiting (done, lapsed, sold out) is returned as it is. */
 export async function leaveQueue(pool: pg.Pool, dropId: string, userId: string): Promise<EntryRow | undefined> {
   const { rows } = await pool.query<EntryRow>(

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SessionResponse } from "../sessions/sessions.schemas.js";
 import { checkStock } from "../../test/database.js";
 import { ADMIN_TOKEN, connectSocket, ok, startTestServer, waitForEvent, type SomeAnswer, type TestServer, type TestSocket } from "../../test/server.js";
-import type { QueueUpdated } from "./queue.schemas.js";
+import type { QueueEntry, QueueUpdated } from "./queue.schemas.js";
 
 const isoIn = (ms: number) => new Date(Date.now() + ms).toISOString();
 const TICK_MS = 50;
@@ -124,6 +124,36 @@ describe("waiting room", () => {
       expect(numbers).toEqual(Array.from({ length: 150 }, (_, i) => i + 1));
       const repeats = await Promise.all(crowd.map((s) => server.api.joinQueue(s.token, drop.id)));
       expect(repeats.map((join) => ok(join, 200).number)).toEqual(joins.map((join) => join.body.number));
+    });
+  });
+
+  describe("the shopper's place in the drop views", () => {
+    it("GET /api/drops and /api/drops/:id with a token carry myQueueEntry as GET /queue/me answers it, null when not in line; /queue/me still answers 404 then", async () => {
+      // Open but not started: the entries stay in the pre-queue, so both answers can be compared whole.
+      const drop = await queuedDrop({ startsAt: isoIn(3_600_000) }, { opensAt: isoIn(-1_000) });
+      const plain = await server.api.createDrop({ totalStock: 1 });
+      const [inLine, outside] = await shoppers(2);
+      ok(await server.api.joinQueue(inLine!.token, drop.id), 201);
+      const find = async (dropId: string, token?: string) => ok(await server.api.listDrops(token)).drops.find((d) => d.id === dropId);
+      const withoutTime = ({ serverTime, ...entry }: QueueEntry) => (expect(Date.parse(serverTime)).not.toBeNaN(), entry);
+
+      const asked = withoutTime(await entryOf(inLine!, drop.id));
+      expect(asked).toMatchObject({ dropId: drop.id, status: "pre_queue", number: null });
+      expect(withoutTime((await find(drop.id, inLine!.token))!.myQueueEntry!)).toEqual(asked);
+      expect(withoutTime(ok(await server.api.getDrop(drop.id, inLine!.token)).myQueueEntry!)).toEqual(asked);
+
+      // Not in line, or no line at all: null, and no question needed; the question itself is answered as before.
+      expect((await find(drop.id, outside!.token))?.myQueueEntry).toBeNull();
+      expect((await find(plain.id, inLine!.token))?.myQueueEntry).toBeNull();
+      expect(ok(await server.api.getDrop(drop.id, outside!.token)).myQueueEntry).toBeNull();
+      const missing = await server.api.queueEntry(outside!.token, drop.id);
+      expect([missing.status, missing.body.error]).toEqual([404, "QUEUE_ENTRY_NOT_FOUND"]);
+      // Without a token, nobody's place.
+      expect(await find(drop.id)).not.toHaveProperty("myQueueEntry");
+
+      // It follows the entry: after leaving, "left".
+      ok(await server.api.leaveQueue(inLine!.token, drop.id));
+      expect((await find(drop.id, inLine!.token))?.myQueueEntry).toMatchObject({ status: "left" });
     });
   });
 
