@@ -12,6 +12,7 @@ describe("configuration is parsed once and checked", () => {
       trustProxy: false,
       corsOrigins: [],
       rateLimits: { enabled: true },
+      http: { headersTimeoutMs: 20_000, requestTimeoutMs: 30_000, firstRequestTimeoutMs: 5_000, keepAliveTimeoutMs: 5_000 },
     });
     expect(config.databaseUrl).toBeUndefined();
     expect(Object.isFrozen(config)).toBe(true);
@@ -32,6 +33,11 @@ describe("configuration is parsed once and checked", () => {
     expect(config.directUrl).toBe("postgresql://u:p@db:5432/app");
   });
 
+  it("reads the connection limits", () => {
+    const config = loadConfig({ HTTP_FIRST_REQUEST_TIMEOUT_MS: "2500", HTTP_KEEP_ALIVE_TIMEOUT_MS: "65000" });
+    expect(config.http).toMatchObject({ firstRequestTimeoutMs: 2_500, keepAliveTimeoutMs: 65_000 });
+  });
+
   it.each([
     [{ PORT: "http" }, "PORT"],
     [{ HOLD_SECONDS: "5" }, "HOLD_SECONDS"],
@@ -41,6 +47,8 @@ describe("configuration is parsed once and checked", () => {
     [{ NODE_ENV: "production" }, "ADMIN_TOKEN and SESSION_SECRET are required"],
     [{ NODE_ENV: "production", ADMIN_TOKEN: "a".repeat(16), SESSION_SECRET: "s".repeat(16) }, "DATABASE_URL is required when NODE_ENV=production"],
     [{ HTTP_HEADERS_TIMEOUT_MS: "5000", HTTP_REQUEST_TIMEOUT_MS: "1000" }, "HTTP_HEADERS_TIMEOUT_MS must not be longer"],
+    [{ HTTP_FIRST_REQUEST_TIMEOUT_MS: "0" }, "HTTP_FIRST_REQUEST_TIMEOUT_MS"],
+    [{ HTTP_KEEP_ALIVE_TIMEOUT_MS: "5s" }, "HTTP_KEEP_ALIVE_TIMEOUT_MS"],
   ])("refuses %o, naming %s", (env, named) => {
     expect(() => loadConfig(env)).toThrow(named);
   });

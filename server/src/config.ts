@@ -57,6 +57,8 @@ const envSchema = z.object({
   OUTBOX_RELAY_MS: z.coerce.number().int().min(50).max(60_000).default(500),
   HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(20_000),
   HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  HTTP_FIRST_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
   WEB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
   SOCKET_ADAPTER: z.enum(["postgres", "local"]).optional(),
   SEED_DEMO: flag(true),
@@ -122,8 +124,15 @@ export type Config = Readonly<{
    * are the whole audience (one process on the embedded database).
    */
   socketAdapter: "postgres" | "local";
-  /** Slow clients: how long a request's headers, and the whole request, may take to arrive. */
-  http: Readonly<{ headersTimeoutMs: number; requestTimeoutMs: number }>;
+  http: Readonly<{
+    /** Slow clients: how long a request's headers, and the whole request, may take to arrive. */
+    headersTimeoutMs: number;
+    requestTimeoutMs: number;
+    /** Silent clients: how long a new connection may go without sending a byte. */
+    firstRequestTimeoutMs: number;
+    /** How long a connection may wait idle, between one answer and its next request. */
+    keepAliveTimeoutMs: number;
+  }>;
   seedDemo: boolean;
   dbPoolSize: number;
   holdConcurrencyPerDrop: number;
@@ -214,7 +223,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       sms: e.SMS_PROVIDER === "webhook" && e.SMS_WEBHOOK_URL ? Object.freeze({ provider: e.SMS_PROVIDER, webhookUrl: e.SMS_WEBHOOK_URL }) : undefined,
       relayMs: e.OUTBOX_RELAY_MS,
     }),
-    http: Object.freeze({ headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS, requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS }),
+    http: Object.freeze({
+      headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
+      firstRequestTimeoutMs: e.HTTP_FIRST_REQUEST_TIMEOUT_MS,
+      keepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+    }),
     webConcurrency: e.WEB_CONCURRENCY,
     // Another process can share the database whenever it is not this process's own embedded one.
     socketAdapter: e.SOCKET_ADAPTER ?? (e.DATABASE_URL || e.WEB_CONCURRENCY > 1 ? "postgres" : "local"),

@@ -12,6 +12,7 @@ import { connectDatabase, type Database } from "./db/prisma.js";
 import { expireDueHolds, startSweeper, type Sweeper } from "./expiry/sweeper.js";
 import { auditStock } from "./audit/audit.js";
 import { createApp } from "./http/app.js";
+import { closeSilentConnections, httpServerOptions } from "./http/connection-limits.js";
 import { ReadinessProbe } from "./health/readiness.js";
 import { pingDatabase } from "./health/readiness.sql.js";
 import { OwnerLock } from "./idempotency/owner-lock.js";
@@ -78,15 +79,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   // non-Socket.IO requests to it. Added afterwards, Express would also answer /socket.io/
   // polling requests, and the second answer throws ERR_HTTP_HEADERS_SENT, killing the process.
   let app: ReturnType<typeof createApp> | undefined;
-  const httpServer = createServer(
-    {
-      // A client that drips its headers or never ends its body is cut off; a browser never comes near these.
-      headersTimeout: config.http.headersTimeoutMs,
-      requestTimeout: config.http.requestTimeoutMs,
-      connectionsCheckingInterval: Math.min(1_000, config.http.headersTimeoutMs),
-    },
-    (req, res) => app!(req, res),
-  );
+  // Slow, silent and idle connections are closed (connection-limits.ts); WebSockets and long polls are engine.io's to keep.
+  const httpServer = createServer(httpServerOptions(config.http), (req, res) => app!(req, res));
+  if (options.listen !== false) closeSilentConnections(httpServer, config.http.firstRequestTimeoutMs);
   const clock = new ServerClock();
   const closedLines = new ClosedLines();
   const soldOut = new SoldOutCache(database.prisma, () => clock.now().getTime(), config.expirySweepMs);

@@ -6,6 +6,7 @@ import { resolveSecrets } from "../auth/secrets.js";
 import type { Config } from "../config.js";
 import { prepareDatabase } from "../db/prepare.js";
 import { connectDatabase } from "../db/prisma.js";
+import { closeSilentConnections } from "../http/connection-limits.js";
 import { logger } from "../log.js";
 import { seedDemoDrops } from "../seed/demo.js";
 
@@ -61,6 +62,8 @@ export async function runPrimary(config: Config): Promise<void> {
   // refused it ("xhr post error" for a long-polling client). least-connection picks the same worker
   // until the count changes, so the early request lands where the session is.
   setupMaster(httpServer, { loadBalancingMethod: "least-connection" });
+  // Workers time requests; a connection that never sends its first bytes never reaches one.
+  closeSilentConnections(httpServer, config.http.firstRequestTimeoutMs);
   try {
     await Promise.all(Array.from({ length: config.webConcurrency }, () => ready(fork())));
   } catch (error) {
