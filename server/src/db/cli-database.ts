@@ -1,10 +1,10 @@
 import { access, readFile } from "node:fs/promises";
 import path from "node:path";
+import pg from "pg";
 import { loadConfig } from "../config.js";
-import { pingDatabase } from "../health/readiness.sql.js";
 import type { EmbeddedDatabase } from "./embedded.js";
 import { runningPostmaster } from "./postmaster.js";
-import { connectDatabase, type Database } from "./prisma.js";
+import type { Database } from "./prisma.js";
 import { errorMessage } from "../errors.js";
 
 /**
@@ -18,6 +18,36 @@ import { errorMessage } from "../errors.js";
  * zero rows would read as "all is well" (a check of the wrong folder).
  */
 export async function openCliDatabase(): Promise<{ database: Database; close(): Promise<void> }> {
+  const { url, close } = await findCliDatabase();
+  // Prisma costs a command a few hundred milliseconds to load: only the tools that query through it pay.
+  const { connectDatabase } = await import("./prisma.js");
+  const database = connectDatabase(url, 2);
+  return {
+    database,
+    async close() {
+      await database.close();
+      await close();
+    },
+  };
+}
+
+/** The same database as a plain pg pool, for the tools that write their own SQL. */
+export async function openCliPool(): Promise<{ pool: pg.Pool; close(): Promise<void> }> {
+  const { url, close } = await findCliDatabase();
+  const pool = new pg.Pool({ connectionString: url, max: 2, application_name: "dropline-cli" });
+  // An idle connection the database ends must not end the command as an unhandled 'error'; a query's own failure still reports.
+  pool.on("error", () => undefined);
+  return {
+    pool,
+    async close() {
+      await pool.end();
+      await close();
+    },
+  };
+}
+
+/** The URL to read, and what to stop afterwards (the embedded database, if it was started here). */
+async function findCliDatabase(): Promise<{ url: string; close(): Promise<void> }> {
   const config = loadConfig();
   let embedded: EmbeddedDatabase | undefined;
   let url = config.databaseUrl;
@@ -54,11 +84,9 @@ export async function openCliDatabase(): Promise<{ database: Database; close(): 
       await runMigrations(url);
     }
   }
-  const database = connectDatabase(url, 2);
   return {
-    database,
+    url,
     async close() {
-      await database.close();
       await embedded?.stop();
     },
   };
@@ -66,14 +94,17 @@ export async function openCliDatabase(): Promise<{ database: Database; close(): 
 
 /** Why the database does not answer, or undefined when it does. */
 async function unreachable(url: string): Promise<string | undefined> {
-  const database = connectDatabase(url, 1);
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
+  // A connection the server ends after a failed connect must not end the process as an unhandled 'error'.
+  client.on("error", () => undefined);
   try {
-    await pingDatabase(database.pool);
+    await client.connect();
+    await client.query("SELECT 1");
     return undefined;
   } catch (error) {
     return errorMessage(error) || "no answer";
   } finally {
-    await database.close();
+    await client.end().catch(() => undefined);
   }
 }
 

@@ -1,7 +1,7 @@
 // `npm run timeline -- <reservationId> [--format mermaid]`: one hold's life, in order.
 import "../env-file.js"; // first: .env before anything reads the environment
 import { parseArgs } from "node:util";
-import { openCliDatabase, runCli } from "../db/cli-database.js";
+import { openCliPool, runCli } from "../db/cli-database.js";
 import { setLogLevel } from "../log.js";
 import { timelineAsMermaid, timelineAsText } from "./timeline-format.js";
 import { getTimeline } from "./timeline.service.js";
@@ -12,9 +12,9 @@ runCli(async () => {
   const [reservationId] = positionals;
   if (!reservationId || positionals.length > 1) throw new Error("usage: npm run timeline -- <reservationId> [--format text|mermaid|json]");
   if (!["text", "mermaid", "json"].includes(values.format)) throw new Error(`--format must be text, mermaid or json, not "${values.format}"`);
-  const { database, close } = await openCliDatabase();
+  const { pool, close } = await openCliPool();
   try {
-    const events = await getTimeline(database.pool, reservationId);
+    const events = await getTimeline(pool, reservationId);
     if (values.format === "mermaid") process.stdout.write(timelineAsMermaid(events));
     else if (values.format === "json") process.stdout.write(JSON.stringify({ events }, null, 2) + "\n");
     else process.stdout.write(timelineAsText(reservationId, events));
