@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { opaqueId } from "../values/ids.js";
+import { requiredText } from "../values/text.js";
 
 export const preorderStatus = z.enum([
   "placed",
@@ -40,7 +41,7 @@ export type Preorder = z.infer<typeof preorderSchema>;
 export const placePreorderBody = z.object({
   dropId: opaqueId,
   quantity: z.number({ message: "must be a whole number" }).int("must be a whole number").min(1, "must be at least 1").max(100, "must be at most 100").optional(),
-  payment: z.object({ method: z.string({ message: "must be a string" }).min(1, "must not be empty").max(64, "must be at most 64 characters") }).optional(),
+  payment: z.object({ method: requiredText(64) }).optional(),
 });
 export type PlacePreorderInput = z.infer<typeof placePreorderBody>;
 

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { opaqueId } from "../values/ids.js";
+import { requiredText } from "../values/text.js";
 
 export const ticketSchema = z.object({
   id: z.string(),
@@ -32,6 +33,6 @@ export type Purchase = z.infer<typeof purchaseSchema>;
 export const createPurchaseBody = z.object({
   reservationId: opaqueId,
   /** Absent: the provider's default method (sim_ok for the simulated provider). */
-  payment: z.object({ method: z.string({ message: "must be a string" }).min(1, "must not be empty").max(64, "must be at most 64 characters") }).optional(),
+  payment: z.object({ method: requiredText(64) }).optional(),
 });
 export type CreatePurchaseInput = z.infer<typeof createPurchaseBody>;
