@@ -134,6 +134,23 @@ describeInBrowser("pre-orders in a real browser", () => {
     await endDrop(drop.id);
   });
 
+  it("says the limit is per shopper across all their orders, as the server counts it, not per order", async () => {
+    const drop = await createPreorderDrop({ name: uniqueName("Drum Pad"), maxPerUser: 2 });
+    const { page } = await suite.shopper("lim");
+    const card = dropCard(page, drop.name);
+    await expectText(card.getByTestId("preorder-terms"), "Pay now, collect when it is released · limit 2 per shopper, across all your orders (cancelled ones don't count)");
+
+    await card.getByLabel(/Quantity/).selectOption("1");
+    await preorderWith(card, "Card that works");
+    await result(card, "placed").waitFor();
+    // A second order of 2 would make 3: refused, as the card said, before any charge.
+    await card.getByLabel(/Quantity/).selectOption("2");
+    await preorderWith(card, "Card that works");
+    await expectText(result(card, "limit_exceeded"), "Limit reached: at most 2 per shopper, across all your orders for this drop. Nothing was charged.");
+    await expectStock(card, { available: 4, held: 0, sold: 1 });
+    await endDrop(drop.id);
+  });
+
   it("the admin creates a pre-order drop from the form, and its board starts fulfilment for every released order at once, then checks one off to delivery", async () => {
     const page = await (await suite.context()).newPage();
     await page.goto(`${suite.server.url}/admin`);

@@ -18,7 +18,7 @@ const declines: Record<string, string> = {
 };
 
 /** What a refused pre-order means for the shopper, and what to do next. */
-function refusal(error: unknown): Result {
+function refusal(error: unknown, maxPerUser: number): Result {
   if (!isApiError(error)) return { tone: "error", kind: "error", text: String(error) };
   switch (error.code) {
     case "PAYMENT_DECLINED": {
@@ -27,6 +27,15 @@ function refusal(error: unknown): Result {
     }
     case "PAYMENT_UNAVAILABLE":
       return { tone: "warn", kind: "payment_unavailable", text: "We couldn't reach the payment provider, and nothing was charged. Try again in a moment." };
+    case "LIMIT_EXCEEDED": {
+      // Checked before the charge; only a race lost after it (details.preorderId) was charged, and then refunded.
+      const refunded = (error.details as { preorderId?: string } | undefined)?.preorderId !== undefined;
+      return {
+        tone: "warn",
+        kind: "limit_exceeded",
+        text: `Limit reached: at most ${maxPerUser} per shopper, across all your orders for this drop. ${refunded ? "Your payment was refunded." : "Nothing was charged."}`,
+      };
+    }
     case "OUT_OF_STOCK":
       return { tone: "error", kind: "sold_out", text: "Sold out: the last units went to other shoppers. If you were charged, the payment has been refunded." };
     default:
@@ -80,7 +89,7 @@ export default function PreorderPanel({ drop, status, token, onUnauthorized }: P
       });
     } catch (error) {
       if (isApiError(error) && error.status === 401) onUnauthorized();
-      else setResult(refusal(error));
+      else setResult(refusal(error, drop.maxPerUser));
     } finally {
       setPaying(false);
     }
@@ -105,7 +114,10 @@ export default function PreorderPanel({ drop, status, token, onUnauthorized }: P
           Ships {formatDay(releaseAt)}
         </span>
       </p>
-      <p className="text-xs text-slate-500">Pay now, collect when it is released · limit {drop.maxPerUser} per order</p>
+      {/* The server counts every order of this shopper on this drop that is not cancelled (or refused), delivered ones too. */}
+      <p data-testid="preorder-terms" className="text-xs text-slate-500">
+        Pay now, collect when it is released · limit {drop.maxPerUser} per shopper, across all your orders (cancelled ones don't count)
+      </p>
 
       <div role="status" aria-live="polite" aria-atomic="true">
         {result && (
