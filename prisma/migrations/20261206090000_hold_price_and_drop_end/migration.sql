@@ -250,6 +250,8 @@ DECLARE
   d drops%ROWTYPE;
   v_freed int;
   v_deadline timestamptz;
+  v_latest timestamptz;
+  v_release_at timestamptz;
   v_ended int;
   v_ended_list jsonb;
 BEGIN
@@ -303,10 +305,14 @@ BEGIN
       )
       SELECT coalesce(jsonb_agg(jsonb_build_object(
                'id', m.id, 'userId', m.user_id, 'quantity', m.quantity, 'unitPrice', m.unit_price::text,
-               'createdAt', m.created_at, 'expiresAt', m.expires_at, 'paymentUntil', m.payment_until)), '[]'::jsonb)
-      INTO shortened
+               'createdAt', m.created_at, 'expiresAt', m.expires_at, 'paymentUntil', m.payment_until)), '[]'::jsonb),
+             max(m.expires_at)
+      INTO shortened, v_latest
       FROM moved m;
-      SELECT r.freed, r.expired INTO v_ended, v_ended_list FROM dropline_release_lapsed(p_drop_id, decided_at) r;
+      -- Ending now: a deadline stored at millisecond precision may round to just after decided_at,
+      -- so the holds moved to "now" are released as of the latest of them (greatest() skips a null).
+      v_release_at := CASE WHEN v_deadline <= decided_at THEN greatest(decided_at, v_latest) ELSE decided_at END;
+      SELECT r.freed, r.expired INTO v_ended, v_ended_list FROM dropline_release_lapsed(p_drop_id, v_release_at) r;
       d.held_stock := d.held_stock - v_ended;
       expired := expired || v_ended_list;
       -- Those released just now are told as expired; `shortened` keeps the ones still running.

@@ -113,6 +113,10 @@ const reservationOf = (m: Model, hold: HoldModel, status: string = hold.state ==
   createdAt: hold.createdAt,
   expiresAt: hold.expiresAt,
   serverTime: expect.stringMatching(/Z$/),
+  // The price the hold was taken at, whatever the admin has set since; no payment is left running between commands.
+  unitPrice: money(hold.unitCents),
+  amount: money(hold.unitCents * hold.quantity),
+  paymentInFlight: false,
 });
 
 const dropStatus = (m: Model, drop: number) => {
@@ -212,6 +216,9 @@ class Reserve implements Command {
               createdAt: expect.any(String),
               expiresAt: expect.any(String),
               serverTime: expect.any(String),
+              unitPrice: money(d.priceCents),
+              amount: money(d.priceCents * quantity),
+              paymentInFlight: false,
             },
           });
           expect(Date.parse(reservation.expiresAt) - Date.parse(reservation.createdAt), "a new hold lasts holdSeconds").toBe(d.holdSeconds * 1000);
