@@ -1,22 +1,33 @@
 import { randomBytes } from "node:crypto";
 import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startMailSink, startSmsSink, type MailSink, type SmsSink } from "../../test/mail.js";
+import { verifyContact } from "../../test/contacts.js";
+import { startMailSink, startSmsSink, type MailSink, type ReceivedMail, type SmsSink } from "../../test/mail.js";
 import { ok, startTestServer, type TestServer } from "../../test/server.js";
 import type { SessionResponse } from "../sessions/sessions.schemas.js";
 import type { Answer } from "../../test/api-client.js";
 
-/** Recipients whose name says how the stand-in servers treat them. */
-const FLAKY = "flaky"; // refused twice (451 / 503), then taken
-const BOUNCE = "bounce"; // refused for good (550 / 400)
+/**
+ * Recipients whose name says how the stand-in servers treat them once their
+ * owner has confirmed them (the code itself goes through): FLAKY ones refuse
+ * twice (451 / 503), then take it; BOUNCE ones refuse for good (550 / 400).
+ * Phones: ending 0001 is flaky, 0002 bounces.
+ */
+const FLAKY = "flaky";
+const BOUNCE = "bounce";
+const behaviour = (to: string) =>
+  to.startsWith(FLAKY) || to.endsWith("0001") ? "flaky" : to.startsWith(BOUNCE) || to.endsWith("0002") ? "bounce" : "takes";
+/** Is this the code message (the first thing a new address gets)? */
+const isCodeMail = (m: ReceivedMail) => m.subject.startsWith("Your Dropline code");
+const isCodeText = (m: { body: string }) => /^\d{6} is your Dropline code/.test(m.body);
 
 describe("order emails and texts, through a real SMTP server and an SMS webhook", () => {
   let server: TestServer;
   let mail: MailSink;
   let sms: SmsSink;
   beforeAll(async () => {
-    mail = await startMailSink((to, attempt) => (to.startsWith(FLAKY) && attempt <= 2 ? 451 : to.startsWith(BOUNCE) ? 550 : undefined));
-    sms = await startSmsSink((to, attempt) => (to.endsWith("0001") && attempt <= 2 ? 503 : to.endsWith("0002") ? 400 : 200));
+    mail = await startMailSink((to) => refusal(to, 451, 550));
+    sms = await startSmsSink((to) => refusal(to, 503, 400) ?? 200);
     const gateway = new URL(sms.url);
     gateway.username = "acct";
     gateway.password = "s3cret";
@@ -28,10 +39,46 @@ describe("order emails and texts, through a real SMTP server and an SMS webhook"
     await sms?.close();
   });
 
+  /** Refusals so far per confirmed address: an address starts refusing (as its name says) once its code got through. */
+  const refusals = new Map<string, number>();
+  function refusal(to: string, transient: number, permanent: number): number | undefined {
+    const so = refusals.get(to);
+    if (so === undefined || behaviour(to) === "takes") return undefined;
+    if (behaviour(to) === "bounce") return permanent;
+    if (so >= 2) return undefined;
+    refusals.set(to, so + 1);
+    return transient;
+  }
+
+  /**
+   * A new shopper whose email and phone are confirmed with the codes the
+   * receivers got, as their owner would: order messages only go to confirmed
+   * addresses.
+   */
   async function shopper(contact: { email?: string; phone?: string }): Promise<SessionResponse> {
     const username = `n_${randomBytes(5).toString("hex")}`;
-    return ok(await server.api.call<Answer<SessionResponse>>("POST", "/api/sessions", { body: { username, ...contact } }), 201);
+    const session = ok(await server.api.call<Answer<SessionResponse>>("POST", "/api/sessions", { body: { username, ...contact } }), 201);
+    const { email, phone } = contact;
+    if (email) {
+      const codeMail = await arrived(() => mail.received.find((m) => m.to.includes(email) && isCodeMail(m)));
+      ok(await verifyContact(server.api, session.token, "email", codeMail.subject.match(/\d{6}/)![0]), 200);
+      refusals.set(email, 0);
+    }
+    if (phone) {
+      const codeText = await arrived(() => sms.received.find((m) => m.to === phone && isCodeText(m)));
+      ok(await verifyContact(server.api, session.token, "phone", codeText.body.slice(0, 6)), 200);
+      refusals.set(phone, 0);
+    }
+    return session;
   }
+  async function arrived<T>(find: () => T | undefined): Promise<T> {
+    await expect.poll(() => find() !== undefined, { timeout: 10_000, interval: 20 }).toBe(true);
+    return find()!;
+  }
+
+  /** What an address got besides its code. */
+  const ordersMailedTo = (email: string) => mail.received.filter((m) => m.to.includes(email) && !isCodeMail(m));
+  const ordersTextedTo = (phone: string) => sms.received.filter((m) => m.to === phone && !isCodeText(m));
 
   async function buy(token: string, quantity = 1) {
     const drop = await server.api.createDrop({ name: `Night Run ${randomBytes(3).toString("hex")}`, price: "49.50", totalStock: 5, maxPerUser: 3 });
@@ -50,7 +97,7 @@ describe("order emails and texts, through a real SMTP server and an SMS webhook"
     expect(queued.map((m) => m.channel).sort()).toEqual(["email", "sms"]);
     await settled(server.db.pool, reservation.id);
 
-    const mails = mail.received.filter((m) => m.to.includes(email));
+    const mails = ordersMailedTo(email);
     expect(mails).toHaveLength(1);
     const [message] = mails;
     const emailRow = queued.find((m) => m.channel === "email")!;
@@ -67,7 +114,7 @@ describe("order emails and texts, through a real SMTP server and an SMS webhook"
     }
     expect(message!.raw).toMatch(/Content-Type: text\/html/i);
 
-    const texts = sms.received.filter((m) => m.to === phone);
+    const texts = ordersTextedTo(phone);
     expect(texts).toHaveLength(1);
     expect(texts[0]!.body).toContain(purchase.confirmationCode);
     expect(texts[0]!.idempotencyKey).toBe(queued.find((m) => m.channel === "sms")!.id);
@@ -87,9 +134,10 @@ describe("order emails and texts, through a real SMTP server and an SMS webhook"
     const { reservation, purchase } = await buy(bob.token);
     await settled(server.db.pool, reservation.id, 30_000);
 
-    expect(mail.attempts.get(email)).toBe(3);
-    expect(mail.received.filter((m) => m.to.includes(email))).toHaveLength(1);
-    expect(sms.received.filter((m) => m.to === phone)).toHaveLength(1);
+    // One attempt for the code, three for the order.
+    expect(mail.attempts.get(email)).toBe(4);
+    expect(ordersMailedTo(email)).toHaveLength(1);
+    expect(ordersTextedTo(phone)).toHaveLength(1);
     const rows = await messagesOf(server.db.pool, reservation.id);
     for (const row of rows) expect(row).toMatchObject({ status: "sent", attempts: 3 });
     expect(rows.find((r) => r.channel === "email")!.last_error).toMatch(/^SMTP 451/);
@@ -103,7 +151,7 @@ describe("order emails and texts, through a real SMTP server and an SMS webhook"
       ["notification_sent", undefined, undefined],
     ]);
     expect(emailEvents[0]!.detail).toMatchObject({ channel: "email", reason: expect.stringMatching(/451/) });
-    expect(mail.received.find((m) => m.to.includes(email))!.text).toContain(purchase.confirmationCode);
+    expect(ordersMailedTo(email)[0]!.text).toContain(purchase.confirmationCode);
   });
 
   it("fails a message at once when the receiver refuses it for good (SMTP 5xx, gateway 4xx)", async () => {
@@ -113,7 +161,8 @@ describe("order emails and texts, through a real SMTP server and an SMS webhook"
     const { reservation } = await buy(carol.token);
     await settled(server.db.pool, reservation.id);
 
-    expect(mail.attempts.get(email)).toBe(1);
+    // One for the code, one for the order.
+    expect(mail.attempts.get(email)).toBe(2);
     const rows = await messagesOf(server.db.pool, reservation.id);
     for (const row of rows) expect(row).toMatchObject({ status: "failed", attempts: 1 });
     const failures = (await eventsOf(server.db.pool, reservation.id)).filter((e) => e.type === "notification_failed");
@@ -132,7 +181,7 @@ describe("order emails and texts, through a real SMTP server and an SMS webhook"
     expect(await messagesOf(server.db.pool, first.reservation.id)).toEqual([]);
     expect((await messagesOf(server.db.pool, second.reservation.id)).map((m) => m.channel)).toEqual(["email"]);
     await settled(server.db.pool, second.reservation.id);
-    expect(mail.received.filter((m) => m.to.includes(email))).toHaveLength(1);
+    expect(ordersMailedTo(email)).toHaveLength(1);
   });
 
   it("emails a shopper whose hold ran out that the units went back to stock", async () => {
@@ -147,11 +196,11 @@ describe("order emails and texts, through a real SMTP server and an SMS webhook"
     );
     await expect.poll(async () => (await messagesOf(server.db.pool, reservation.id)).map((m) => m.template), { timeout: 10_000, interval: 50 }).toEqual(["cart_expired"]);
     await settled(server.db.pool, reservation.id);
-    const mails = mail.received.filter((m) => m.to.includes(email));
+    const mails = ordersMailedTo(email);
     expect(mails).toHaveLength(1);
     expect(mails[0]!.subject).toBe("Your hold on Lapsed Jacket ran out");
     expect(mails[0]!.text).toContain("went back to stock");
-    expect(sms.received.filter((m) => m.to === "+4915100000009")).toHaveLength(0);
+    expect(ordersTextedTo("+4915100000009")).toHaveLength(0);
   });
 });
 

@@ -43,6 +43,21 @@ describe("message templates", () => {
     expect(message.html).toContain("<strong>Jacket</strong>");
   });
 
+  it("contact_code email and SMS: the code, how long it works, and that ignoring it is safe", () => {
+    const data = { code: "042917", purpose: "confirm", minutes: 10 };
+    const email = renderMessage("contact_code", "email", data);
+    expect(email.subject).toBe("Your Dropline code: 042917");
+    for (const part of [email.text, email.html!]) {
+      expect(part).toContain("042917");
+      expect(part).toContain("10 minutes");
+      expect(part).toContain("nothing else is sent to this address unless the code is entered");
+    }
+    const sms = renderMessage("contact_code", "sms", data);
+    expect(sms.text).toMatch(/^042917 is your Dropline code/);
+    expect(sms.text.length).toBeLessThanOrEqual(160);
+    expect(() => renderMessage("contact_code", "email", { ...data, code: "42917" })).toThrow(/code/);
+  });
+
   it("refuses an unknown template or data that does not fit, saying what is wrong", () => {
     expect(() => renderMessage("welcome", "email", {})).toThrow(TemplateError);
     expect(() => renderMessage("purchase_completed", "email", { ...purchase, tickets: "TK" })).toThrow(/tickets/);

@@ -35,6 +35,20 @@ export const pickupReminderData = z.object({
 });
 export type PickupReminderData = z.infer<typeof pickupReminderData>;
 
+/**
+ * A one-time code for an address (sessions and PATCH /api/me, written by
+ * contacts/codes.ts). Nothing else goes to an address before its owner
+ * enters this code, so the message says nothing the asker chose (not even
+ * their username): a stranger who types someone's address cannot put words
+ * in front of them, only a code they can ignore.
+ */
+export const contactCodeData = z.object({
+  code: z.string().regex(/^[0-9]{6}$/),
+  purpose: z.literal("confirm"),
+  minutes: z.number().int().positive(),
+});
+export type ContactCodeData = z.infer<typeof contactCodeData>;
+
 export type Channel = "email" | "sms";
 
 export interface RenderedMessage {
@@ -64,6 +78,10 @@ export function renderMessage(template: string, channel: Channel, data: unknown)
   if (template === "pickup_reminder") {
     const parsed = parseData(pickupReminderData, template, data);
     return channel === "sms" ? { text: pickupReminderSms(parsed) } : pickupReminderEmail(parsed);
+  }
+  if (template === "contact_code") {
+    const parsed = parseData(contactCodeData, template, data);
+    return channel === "sms" ? { text: contactCodeSms(parsed) } : contactCodeEmail(parsed);
   }
   throw new TemplateError(`unknown template "${template}"`);
 }
@@ -169,6 +187,34 @@ export function pickupReminderEmail(d: PickupReminderData): RenderedMessage {
 
 export function pickupReminderSms(d: PickupReminderData): string {
   return `Dropline: your pre-order of ${d.dropName} x${d.quantity} waits for pickup.`;
+}
+
+export function contactCodeEmail(d: ContactCodeData): RenderedMessage {
+  const subject = `Your Dropline code: ${d.code}`;
+  const text = [
+    `Your code to confirm this email address on Dropline is ${d.code}.`,
+    "",
+    `Enter it where you gave this address. It works once, for ${d.minutes} minutes.`,
+    "",
+    "Did not ask for it? Ignore this email: nothing else is sent to this address unless the code is entered.",
+    "",
+    "Dropline",
+  ].join("\n");
+  const html = page(
+    subject,
+    [
+      "<p>Your code to confirm this email address on Dropline is:</p>",
+      `<p style="font-size:24px;letter-spacing:4px"><strong>${escapeHtml(d.code)}</strong></p>`,
+      `<p>Enter it where you gave this address. It works once, for ${d.minutes} minutes.</p>`,
+      "<p>Did not ask for it? Ignore this email: nothing else is sent to this address unless the code is entered.</p>",
+    ].join("\n"),
+  );
+  return { subject, text, html };
+}
+
+/** Code first: phones show it in the notification, and some offer to fill it in. */
+export function contactCodeSms(d: ContactCodeData): string {
+  return `${d.code} is your Dropline code to confirm this number (${d.minutes} min). Not you? Ignore this text.`;
 }
 
 function row(label: string, value: string): string {

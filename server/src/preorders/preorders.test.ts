@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, it } from "vitest";
 import { connectSocket, ok, startTestServer, waitForEvent, ADMIN_TOKEN, type TestServer } from "../../test/server.js";
+import { confirmContact } from "../../test/contacts.js";
 import { fireTimer } from "./preorders.service.js";
 import type { Preorder } from "./preorders.schemas.js";
 
@@ -45,6 +46,8 @@ describe.concurrent("pre-orders", () => {
     expect(drop).toMatchObject({ kind: "preorder", fulfillGraceSeconds: 600, pickupReminderSeconds: 5 });
     const shopper = await server.api.shopper("fan");
     await server.api.call("PATCH", "/api/me", { token: shopper.token, body: { email: "fan@example.com" } });
+    // Reminders go to a confirmed address only: the code the outbox holds for it, entered.
+    await confirmContact(server.api, shopper.token, { email: "fan@example.com" });
     const socket = await connectSocket(server.url, shopper.token);
     try {
       const released = waitForEvent(socket, "preorderUpdated", (e) => e.preorder.status === "awaiting_fulfillment", 15_000);

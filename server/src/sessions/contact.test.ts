@@ -18,7 +18,8 @@ describe("a shopper's email and phone", () => {
 
   it("are taken with the session, shown by GET /api/me, changed and cleared by PATCH /api/me", async () => {
     const created = ok(await session({ username: name(), email: "  Ana@Example.com ", phone: "+4915112345678" }), 201);
-    expect(created.user).toMatchObject({ email: "Ana@Example.com", phone: "+4915112345678" });
+    // Shown as set, and not confirmed yet: a code went to each (server/src/contacts/confirmation.test.ts).
+    expect(created.user).toMatchObject({ email: "Ana@Example.com", phone: "+4915112345678", emailConfirmed: false, phoneConfirmed: false });
     expect(ok(await server.api.me(created.token)).user).toEqual(created.user);
 
     const changed = ok(await patchMe(created.token, { phone: "+14155550123" }), 200);
@@ -28,13 +29,14 @@ describe("a shopper's email and phone", () => {
     expect(ok(await patchMe(created.token, {}), 200).user).toEqual(cleared.user);
     expect(ok(await server.api.me(created.token)).user).toEqual(cleared.user);
 
-    const { rows } = await server.db.pool.query(`SELECT email, phone FROM users WHERE id = $1`, [created.user.id]);
-    expect(rows[0]).toEqual({ email: null, phone: "+14155550123" });
+    // Unconfirmed, the phone waits apart from users.phone, where messages go.
+    const { rows } = await server.db.pool.query(`SELECT email, phone, pending_email, pending_phone FROM users WHERE id = $1`, [created.user.id]);
+    expect(rows[0]).toEqual({ email: null, phone: null, pending_email: null, pending_phone: "+14155550123" });
   });
 
   it("are optional: a session without them shows both as null", async () => {
     const created = ok(await session({ username: name() }), 201);
-    expect(created.user).toEqual({ id: expect.any(String), username: created.user.username, email: null, phone: null });
+    expect(created.user).toEqual({ id: expect.any(String), username: created.user.username, email: null, phone: null, emailConfirmed: false, phoneConfirmed: false });
   });
 
   it.each([

@@ -3,7 +3,7 @@ import { reservationSchema } from "../reservations/reservations.schemas.js";
 import { preorderSchema } from "../preorders/preorders.schemas.js";
 import { purchaseSchema } from "../purchases/purchases.schemas.js";
 
-/** Where order emails go; the database column holds 254 characters, the longest address SMTP carries. */
+/** Where order emails go, once confirmed; the database column holds 254 characters, the longest address SMTP carries. */
 export const emailField = z
   .string({ message: "must be a string" })
   .trim()
@@ -31,13 +31,35 @@ export const updateMeBody = z.strictObject(
 );
 export type UpdateMeInput = z.infer<typeof updateMeBody>;
 
-export const userSchema = z.object({ id: z.string(), username: z.string(), email: z.string().nullable(), phone: z.string().nullable() });
+/**
+ * `email` and `phone` are the addresses the shopper set, confirmed or not (what
+ * clients always read back); `emailConfirmed` / `phoneConfirmed` say whether
+ * its owner entered the code sent to it. Only a confirmed address gets
+ * messages; an unconfirmed one gets nothing but its code.
+ */
+export const userSchema = z.object({
+  id: z.string(),
+  username: z.string(),
+  email: z.string().nullable(),
+  phone: z.string().nullable(),
+  emailConfirmed: z.boolean(),
+  phoneConfirmed: z.boolean(),
+});
 export type User = z.infer<typeof userSchema>;
 
 export const sessionResponse = z.object({ token: z.string(), user: userSchema });
 export type SessionResponse = z.infer<typeof sessionResponse>;
 
 export const updateMeResponse = z.object({ user: userSchema });
+
+/** POST /api/me/email/verify and /api/me/phone/verify: the code sent to the pending address. */
+export const verifyCodeBody = z.object({
+  code: z
+    .string({ message: "must be a string" })
+    .trim()
+    .regex(/^[0-9]{6}$/, "must be the 6-digit code that was sent"),
+});
+export type VerifyCodeInput = z.infer<typeof verifyCodeBody>;
 export type UpdateMeResponse = z.infer<typeof updateMeResponse>;
 
 export const meResponse = z.object({

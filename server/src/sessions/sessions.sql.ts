@@ -9,31 +9,26 @@ export interface UserRow {
   username: string;
   email: string | null;
   phone: string | null;
+  emailConfirmed: boolean;
+  phoneConfirmed: boolean;
 }
 
-const userColumns = `id::text, username, email, phone`;
+/** The address the shopper set on each field, confirmed (users.email) or pending, and which of the two it is. */
+const userColumns = `id::text, username, coalesce(email, pending_email) AS email, coalesce(phone, pending_phone) AS phone,
+  email IS NOT NULL AS "emailConfirmed", phone IS NOT NULL AS "phoneConfirmed"`;
 
-/** A new shopper; usernames are unique whatever their case (username_key), so this may fail with a unique violation. */
-export async function insertUser(pool: pg.Pool, user: { username: string; email?: string | null; phone?: string | null }): Promise<UserRow> {
-  const { rows } = await pool.query<UserRow>(
-    `INSERT INTO users (id, username, username_key, email, phone) VALUES ($1::uuid, $2, $3, $4, $5) RETURNING ${userColumns}`,
-    [randomUUID(), user.username, user.username.toLowerCase(), user.email ?? null, user.phone ?? null],
-  );
+/** A new shopper, without contact details (contacts/ sets those); usernames are unique whatever their case (username_key), so this may fail with a unique violation. */
+export async function insertUser(db: pg.Pool | pg.ClientBase, username: string): Promise<UserRow> {
+  const { rows } = await db.query<UserRow>(`INSERT INTO users (id, username, username_key) VALUES ($1::uuid, $2, $3) RETURNING ${userColumns}`, [
+    randomUUID(),
+    username,
+    username.toLowerCase(),
+  ]);
   return rows[0]!;
 }
 
-export async function findUser(pool: pg.Pool, userId: string): Promise<UserRow | undefined> {
-  const { rows } = await pool.query<UserRow>(`SELECT ${userColumns} FROM users WHERE id = $1::uuid`, [userId]);
-  return rows[0];
-}
-
-/** Sets the fields given (null clears one) and leaves the others; undefined when the shopper is gone. */
-export async function updateContact(pool: pg.Pool, userId: string, change: { email?: string | null; phone?: string | null }): Promise<UserRow | undefined> {
-  const { rows } = await pool.query<UserRow>(
-    `UPDATE users SET email = CASE WHEN $2 THEN $3 ELSE email END, phone = CASE WHEN $4 THEN $5 ELSE phone END
-     WHERE id = $1::uuid RETURNING ${userColumns}`,
-    [userId, change.email !== undefined, change.email ?? null, change.phone !== undefined, change.phone ?? null],
-  );
+export async function findUser(db: pg.Pool | pg.ClientBase, userId: string): Promise<UserRow | undefined> {
+  const { rows } = await db.query<UserRow>(`SELECT ${userColumns} FROM users WHERE id = $1::uuid`, [userId]);
   return rows[0];
 }
 
