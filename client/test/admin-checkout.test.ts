@@ -2,6 +2,7 @@ import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import type { Locator, Page } from "playwright-core";
 import { expect, it } from "vitest";
+import { codeSentTo } from "../../server/test/contacts.js";
 import { ADMIN_TOKEN } from "../../server/test/server.js";
 import { describeInBrowser, dropCard, outcome, repoRoot, uniqueName, waitForLive } from "./support/browser.js";
 import { browserSuite } from "./support/fixture.js";
@@ -43,9 +44,14 @@ describeInBrowser("the admin's checkout section in a real browser", () => {
     const email = `eve-${Math.random().toString(36).slice(2, 8)}@example.com`;
     const history = page.getByTestId("history");
     await history.getByRole("button", { name: "Confirmations by email or SMS" }).click();
-    await history.getByLabel("Email").fill(email);
+    await history.getByLabel("Email", { exact: true }).fill(email);
     await history.getByRole("button", { name: "Save" }).click();
     await history.getByText("Saved.").waitFor();
+    // The confirmation goes to a confirmed address only: the code (kept in the outbox here, no SMTP) entered as its owner would.
+    const codeEntry = history.getByTestId("email-code");
+    await codeEntry.getByLabel("Email code").fill(await codeSentTo(suite.server.api, email));
+    await codeEntry.getByRole("button", { name: "Confirm", exact: true }).click();
+    await history.getByTestId("email-confirmed").waitFor();
 
     const card = dropCard(page, drop.name);
     await card.getByRole("button", { name: "Reserve" }).click();
@@ -74,7 +80,7 @@ describeInBrowser("the admin's checkout section in a real browser", () => {
 
     // (c) The outbox shows the confirmation email as the shopper reads it: rendered HTML in a sandboxed frame.
     const outbox = admin.getByTestId("outbox");
-    const mail = outbox.locator('[data-testid="outbox-message"][data-channel="email"]').filter({ hasText: email });
+    const mail = outbox.locator('[data-testid="outbox-message"][data-channel="email"]').filter({ hasText: email }).filter({ hasText: confirmation });
     await mail.first().waitFor({ timeout: 8_000 });
     const frame = mail.first().locator("iframe");
     expect(await frame.getAttribute("sandbox")).toBe("");

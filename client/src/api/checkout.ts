@@ -4,17 +4,23 @@ import type { TimelineEvent, User } from "./types";
 
 export type { TimelineEvent };
 
-/** What the shopper may be told by, besides this page. */
-export interface Contact {
-  email?: string;
-  /** E.164, e.g. +14155550123. */
-  phone?: string;
-}
+/**
+ * What the shopper may be told by, besides this page: each address as set,
+ * and whether its owner confirmed it (only a confirmed one gets messages).
+ */
+export type Contact = Partial<Pick<User, "email" | "phone" | "emailConfirmed" | "phoneConfirmed">>;
+export type ContactField = "email" | "phone";
+/** Addresses to set; a new one (or the unconfirmed one again) is sent a code. Phone: E.164, e.g. +14155550123. */
+export type ContactChange = Partial<Record<ContactField, string>>;
 
 export const fetchTimeline = async (token: string, reservationId: string) =>
   (await request<{ events: TimelineEvent[] }>("GET", `/api/reservations/${encodeURIComponent(reservationId)}/timeline`, { token })).events;
 
-export const updateContact = (token: string, contact: Contact) => request<{ user: User & Contact }>("PATCH", "/api/me", { token, body: contact });
+export const updateContact = (token: string, change: ContactChange) => request<{ user: User }>("PATCH", "/api/me", { token, body: change });
+
+/** Confirms the address set on `field` with the code sent to it. */
+export const verifyContact = (token: string, field: ContactField, code: string) =>
+  request<{ user: User }>("POST", `/api/me/${field}/verify`, { token, body: { code } });
 
 /**
  * A ticket's QR code as a data: URL for an <img>: the route needs the
