@@ -6,9 +6,13 @@
 //
 // 1. Holds (timed, as ticketdrop): BENCH_CHECKOUT_SHOPPERS (50,000) prepared
 //    shoppers each try once to hold one unit of a BENCH_CHECKOUT_STOCK (500)
-//    unit drop. Every shopper was given an email and a phone beforehand,
-//    written straight into `users` (not through PATCH /api/me), and cleared
-//    afterwards so that no other scenario's purchases queue messages.
+//    unit drop. Every shopper was given a confirmed email and phone
+//    beforehand, written straight into `users.email` / `users.phone` (which
+//    hold confirmed addresses only: 50,000 codes sent and entered through
+//    PATCH /api/me and POST /api/me/<field>/verify are not what is measured),
+//    and cleared afterwards so that no other scenario's purchases queue
+//    messages. An address that was not confirmed would get no order message,
+//    and the outbox check below would fail.
 // 2. Payments (timed), once the burst has ended: each winner pays with sim_ok,
 //    BENCH_CHECKOUT_PAY_CONCURRENCY (64) winners at a time; a declined payment
 //    (402 PAYMENT_DECLINED, the hold stays active) is paid again, each try a new
@@ -260,7 +264,9 @@ export default async function ticketdropCheckout(ctx) {
     };
   } finally {
     payClient?.close();
-    if (contactsSet) await ctx.db.query(`UPDATE users SET email = NULL, phone = NULL WHERE id = ANY($1::uuid[])`, [ctx.shoppers.ids.slice(0, shoppers)]);
+    if (contactsSet) {
+      await ctx.db.query(`UPDATE users SET email = NULL, phone = NULL, pending_email = NULL, pending_phone = NULL WHERE id = ANY($1::uuid[])`, [ctx.shoppers.ids.slice(0, shoppers)]);
+    }
     sinks.kill();
   }
 }
@@ -290,11 +296,15 @@ async function warmUp(ctx) {
   await ctx.checkInvariant([drop.id]);
 }
 
-/** An email and a phone for each shopper (straight into the table: preparation, not what is measured). */
+/**
+ * A confirmed email and phone for each shopper (straight into the table: preparation, not what is
+ * measured). users.email / users.phone hold confirmed addresses only; an unconfirmed one would wait
+ * in pending_email / pending_phone and get nothing but its code.
+ */
 async function setContacts(db, ids) {
   for (let from = 0; from < ids.length; from += 10_000) {
     await db.query(
-      `UPDATE users SET email = 'shopper' || t.n || '@bench.dropline.test', phone = '+1555' || lpad(t.n::text, 7, '0')
+      `UPDATE users SET email = 'shopper' || t.n || '@bench.dropline.test', phone = '+1555' || lpad(t.n::text, 7, '0'), pending_email = NULL, pending_phone = NULL
        FROM unnest($1::uuid[]) WITH ORDINALITY AS t(id, n) WHERE users.id = t.id`,
       [ids.slice(from, from + 10_000)],
     );

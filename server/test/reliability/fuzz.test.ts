@@ -400,7 +400,16 @@ const request: fc.Arbitrary<RequestSpec> = fc.oneof(
       method: "POST",
       path: fixed("api", "sessions"),
       auth: "any",
-      body: bodyFor(fc.record({ username: sometimesJunk(fc.oneof(fc.stringMatching(/^[A-Za-z0-9_]{3,32}$/), fc.string({ maxLength: 40 }))) }, { requiredKeys: [] })),
+      body: bodyFor(
+        fc.record(
+          {
+            username: sometimesJunk(fc.oneof(fc.stringMatching(/^[A-Za-z0-9_]{3,32}$/), fc.string({ maxLength: 40 }))),
+            email: sometimesJunk(fc.oneof(fc.emailAddress(), fc.constant(null))),
+            phone: sometimesJunk(fc.oneof(fc.constantFrom("+4915112345678", "+12025550123", "0151"), fc.constant(null))),
+          },
+          { requiredKeys: [] },
+        ),
+      ),
     }),
   },
   { weight: 2, arbitrary: route({ method: "GET", path: fixed("api", "me"), auth: "shopper" }) },
@@ -462,6 +471,15 @@ const request: fc.Arbitrary<RequestSpec> = fc.oneof(
       path: fixed("api", "me"),
       auth: "shopper",
       body: bodyFor(fc.record({ email: sometimesJunk(fc.oneof(fc.emailAddress(), fc.constant(null))), phone: sometimesJunk(fc.oneof(fc.constantFrom("+4915112345678", "+12025550123", "0151"), fc.constant(null))) }, { requiredKeys: [] })),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: route({
+      method: "POST",
+      path: fc.constantFrom(["api", "me", "email", "verify"], ["api", "me", "phone", "verify"]),
+      auth: "shopper",
+      body: bodyFor(fc.record({ code: sometimesJunk(fc.oneof(fc.stringMatching(/^[0-9]{6}$/), fc.constantFrom(" 123456 ", "12345", "1234567", "１２３４５６"))) }, { requiredKeys: [] })),
     }),
   },
   {
@@ -576,7 +594,7 @@ function expectSuccessShape(method: string, pathname: string, status: number, bo
   if (is("GET", /^\/api\/reservations\/[^/]+\/timeline$/) || is("GET", /^\/api\/admin\/reservations\/[^/]+\/timeline$/)) return expectSchema(timelineAnswer, body, why);
   if (is("GET", /^\/api\/admin\/failures$/)) return expectSchema(failuresResponse, body, why);
   if (is("POST", /^\/api\/admin\/tickets\/[^/]+\/check-in$/)) return expectSchema(checkInAnswer, body, why);
-  if (is("PATCH", /^\/api\/me$/)) return expectSchema(z.object({ user: userSchema }), body, why);
+  if (is("PATCH", /^\/api\/me$/) || is("POST", /^\/api\/me\/(email|phone)\/verify$/)) return expectSchema(z.object({ user: userSchema }), body, why);
   if (is("GET", /^\/api\/admin\/outbox$/)) return expectSchema(outboxResponse, body, why);
   if (is("POST", /^\/api\/preorders$/) || is("GET", /^\/api\/preorders\/[^/]+$/) || is("POST", /^\/api\/preorders\/[^/]+\/cancel$/) || is("POST", /^\/api\/admin\/preorders\/[^/]+\/[a-z-]+$/)) {
     return expectSchema(z.object({ preorder: preorderSchema }), body, why);
