@@ -9,14 +9,17 @@ const HOUR_MS = 60 * 60_000;
 
 /**
  * How many codes go out. Constants, not settings, like the code's lifetime:
- * - per address, whoever asks and from wherever: what stops anyone from
- *   flooding one inbox or phone. Past it a code is silently not sent, so the
- *   answer says nothing about what others asked for that address;
+ * - per address, whoever asks and from wherever, by the hour and by the day:
+ *   what stops anyone from flooding one inbox or phone, and what bounds the
+ *   guesses at someone else's address (5 tries a code: 50 a day). Past it a
+ *   code is silently not sent, so the answer says nothing about what others
+ *   asked for that address;
  * - per shopper and channel: resending and retyping; past it, 429;
  * - per client IP: what stops one machine from mailing many addresses; past
  *   it, 429. Venues and carriers share addresses, hence the larger number.
  */
 export const CODES_PER_ADDRESS = { limit: 5, windowMs: HOUR_MS };
+export const CODES_PER_ADDRESS_DAY = { limit: 10, windowMs: 24 * HOUR_MS };
 export const CODES_PER_SHOPPER = { limit: 5, windowMs: HOUR_MS };
 export const CODES_PER_IP = { limit: 30, windowMs: HOUR_MS };
 
@@ -43,7 +46,8 @@ export function createCodeBudgets(pool: pg.Pool, enabled: boolean): CodeBudgets 
   if (!enabled) return { take: async () => true };
   const perShopper = budget(pool, "contact-codes-shopper", CODES_PER_SHOPPER);
   const perIp = budget(pool, "contact-codes-ip", CODES_PER_IP);
-  const perAddress = budget(pool, "contact-codes-address", CODES_PER_ADDRESS);
+  const perAddress = budget(pool, "contact-codes-address-hour", CODES_PER_ADDRESS);
+  const perAddressDay = budget(pool, "contact-codes-address-day", CODES_PER_ADDRESS_DAY);
   return {
     async take(request) {
       for (const [count, key] of [
@@ -57,7 +61,8 @@ export function createCodeBudgets(pool: pg.Pool, enabled: boolean): CodeBudgets 
       }
       // Hashed: the counter table holds no addresses, and a 254-character one would not fit its key.
       const addressKey = createHash("sha256").update(`${request.channel}:${request.address.toLowerCase()}`).digest("hex");
-      return (await perAddress(addressKey)) === undefined;
+      const [hour, day] = await Promise.all([perAddress(addressKey), perAddressDay(addressKey)]);
+      return hour === undefined && day === undefined;
     },
   };
 }
