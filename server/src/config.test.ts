@@ -13,6 +13,7 @@ describe("configuration is parsed once and checked", () => {
       corsOrigins: [],
       rateLimits: { enabled: true },
       http: { headersTimeoutMs: 20_000, requestTimeoutMs: 30_000, firstRequestTimeoutMs: 5_000, keepAliveTimeoutMs: 5_000 },
+      upgradeInsecureRequests: "auto",
     });
     expect(config.databaseUrl).toBeUndefined();
     expect(Object.isFrozen(config)).toBe(true);
@@ -49,6 +50,7 @@ describe("configuration is parsed once and checked", () => {
     [{ HTTP_HEADERS_TIMEOUT_MS: "5000", HTTP_REQUEST_TIMEOUT_MS: "1000" }, "HTTP_HEADERS_TIMEOUT_MS must not be longer"],
     [{ HTTP_FIRST_REQUEST_TIMEOUT_MS: "0" }, "HTTP_FIRST_REQUEST_TIMEOUT_MS"],
     [{ HTTP_KEEP_ALIVE_TIMEOUT_MS: "5s" }, "HTTP_KEEP_ALIVE_TIMEOUT_MS"],
+    [{ CSP_UPGRADE_INSECURE_REQUESTS: "yes" }, "CSP_UPGRADE_INSECURE_REQUESTS"],
   ])("refuses %o, naming %s", (env, named) => {
     expect(() => loadConfig(env)).toThrow(named);
   });

@@ -32,6 +32,7 @@ const envSchema = z.object({
   HOLD_SECONDS: z.coerce.number().int().min(10).max(3600).default(60),
   EXPIRY_SWEEP_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
   TRUST_PROXY: z.string().optional(),
+  CSP_UPGRADE_INSECURE_REQUESTS: z.enum(["auto", "always"], { message: 'must be "auto" or "always"' }).default("auto"),
   RATE_LIMITS: flag(true),
   RATE_LIMIT_SESSIONS_PER_MIN: perMinute(30),
   RATE_LIMIT_WRITES_PER_MIN: perMinute(120),
@@ -82,6 +83,12 @@ export type Config = Readonly<{
   holdSeconds: number;
   expirySweepMs: number;
   trustProxy: boolean | number | string;
+  /**
+   * "auto": the page's security policy tells browsers to upgrade http:// to https:// only when
+   * the page itself came over HTTPS (req.secure); "always": on every page, for a TLS proxy that
+   * does not say so. Over plain HTTP the upgrade leaves the page blank.
+   */
+  upgradeInsecureRequests: "auto" | "always";
   rateLimits: Readonly<{
     enabled: boolean;
     sessionsPerMinute: number;
@@ -192,6 +199,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     holdSeconds: e.HOLD_SECONDS,
     expirySweepMs: e.EXPIRY_SWEEP_MS,
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
+    upgradeInsecureRequests: e.CSP_UPGRADE_INSECURE_REQUESTS,
     rateLimits: Object.freeze({
       enabled: e.RATE_LIMITS,
       sessionsPerMinute: e.RATE_LIMIT_SESSIONS_PER_MIN,

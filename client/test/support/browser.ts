@@ -27,13 +27,14 @@ if (!chromiumPath) {
 /** `describe` when a browser is available, `describe.skip` (with the warning above) when not. */
 export const describeInBrowser = chromiumPath ? describe : describe.skip;
 
-export async function launchBrowser(): Promise<Browser> {
+/** `extraArgs`: more Chromium flags (e.g. `--host-resolver-rules` to reach the server under another name). */
+export async function launchBrowser(extraArgs: readonly string[] = []): Promise<Browser> {
   if (!existsSync(path.join(clientDist, "index.html"))) {
     throw new Error("client/dist is missing: build the client first (`npm run build -w client`, or `npm test`, which does it).");
   }
   return chromium.launch({
     executablePath: chromiumPath,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", ...extraArgs],
   });
 }
 

@@ -17,12 +17,12 @@ import { outboxRoutes } from "../notifications/outbox.routes.js";
 import { ticketRoutes } from "../tickets/tickets.routes.js";
 import { timelineRoutes } from "../timeline/timeline.routes.js";
 import { adminRoutes } from "./admin.routes.js";
-import helmet from "helmet";
 import { identify } from "./auth.js";
 import { metricsRoute, requestContext } from "./observability.js";
 import { corsAllowlist } from "./cors.js";
 import { errorHandler } from "./error-handler.js";
 import { createLimits } from "./rate-limit.js";
+import { securityHeaders } from "./security-headers.js";
 import { stripeWebhookRoutes } from "../payments/stripe-webhooks.js";
 
 export interface AppDeps {
@@ -39,13 +39,7 @@ export function createApp(deps: AppDeps): Express {
   const { config, services, secrets } = deps;
   const app = express();
   app.disable("x-powered-by");
-  app.use(
-    helmet({
-      crossOriginResourcePolicy: config.corsOrigins.length > 0 ? { policy: "cross-origin" } : undefined,
-      // Drop images live on the shop's own https hosts (imageUrl is https-only); scripts and the rest stay 'self'.
-      contentSecurityPolicy: { directives: { "img-src": ["'self'", "data:", "https:"] } },
-    }),
-  );
+  app.use(securityHeaders(config));
   app.use(requestContext(services.metrics));
   // Live data: a 304 from a stale ETag is never what a drop page wants.
   app.set("etag", false);
