@@ -1,4 +1,4 @@
-import type { Locator, Page } from "playwright-core";
+import type { Locator, Page, WebSocketRoute } from "playwright-core";
 import { expect, it } from "vitest";
 import { ADMIN_TOKEN, ok } from "../../server/test/server.js";
 import { describeInBrowser, dropCard, expectText, outcome, screenshot, uniqueName, waitForLive } from "./support/browser.js";
@@ -178,6 +178,68 @@ describeInBrowser("the waiting room", () => {
     await card.getByRole("button", { name: "Join the line again" }).click();
     await expectText(card.getByTestId("queue-number"), "3");
     await endDrop(drop.id);
+  });
+
+  it("a shopper not in line loads the page, and reconnects, without asking GET /queue/me (no failed request, no console error); in line, a reload asks once", async () => {
+    const [open, later] = await Promise.all([
+      api().createDrop({ name: uniqueName("Open Line"), totalStock: 3, queue: { admitPerSecond: 5, admissionSeconds: 60 } }),
+      api().createDrop({ name: uniqueName("Later Line"), totalStock: 3, startsAt: isoIn(3_600_000), queue: { admitPerSecond: 5, admissionSeconds: 60 } }),
+    ]);
+    const context = await suite.context();
+    // Every socket goes through here, so the test can cut the line for a reconnect.
+    let offline = false;
+    const sockets: WebSocketRoute[] = [];
+    await context.routeWebSocket(/\/socket\.io\//, (socket) => {
+      if (offline) return socket.close();
+      socket.connectToServer();
+      sockets.push(socket);
+    });
+    const { page } = await suite.shopper("passerby", { context });
+    const asked: string[] = [];
+    const failed: string[] = [];
+    const consoleErrors: string[] = [];
+    page.on("request", (request) => {
+      if (request.url().includes("/queue/me")) asked.push(`${request.method()} ${request.url()}`);
+    });
+    page.on("response", (response) => {
+      if (response.status() >= 400) failed.push(`${response.status()} ${response.request().method()} ${response.url()}`);
+    });
+    page.on("console", (message) => {
+      if (message.type() === "error") consoleErrors.push(message.text());
+    });
+
+    // A fresh load, as a shopper comes back to the page: two waiting rooms, neither asks.
+    await page.reload();
+    await waitForLive(page);
+    await room(dropCard(page, open.name), "join").waitFor();
+    await room(dropCard(page, later.name), "not_open").waitFor();
+    await page.waitForLoadState("networkidle");
+    expect(asked).toEqual([]);
+    expect(failed).toEqual([]);
+    expect(consoleErrors).toEqual([]);
+
+    // Joined meanwhile in another tab (here, the API): the page learns it when it reconnects, with no 404 on the way.
+    offline = true;
+    await Promise.all(sockets.splice(0).map((socket) => socket.close()));
+    await page.locator('[data-testid="connection"][data-state="reconnecting"]').waitFor();
+    ok(await api().joinQueue(await tokenOf(page), open.id), 201);
+    offline = false;
+    await waitForLive(page);
+    // Let in at once (stock is plenty), or still waiting for the next tick: either way in line, not "Join".
+    const card = dropCard(page, open.name);
+    await room(card, "admitted").or(room(card, "waiting")).waitFor();
+    expect(failed).toEqual([]);
+
+    // In line, a reload asks once for the place the list gave (it may be from before a hold), and is answered.
+    asked.length = 0;
+    await page.reload();
+    await waitForLive(page);
+    await room(card, "admitted").or(room(card, "waiting")).waitFor();
+    await page.waitForLoadState("networkidle");
+    expect(asked).toEqual([`GET ${suite.server.url}/api/drops/${open.id}/queue/me`]);
+    expect(failed).toEqual([]);
+    await endDrop(open.id);
+    ok(await api().updateDrop(later.id, { startsAt: isoIn(-1_000), endsAt: isoIn(100) }));
   });
 
   async function signedInAdmin(options: { phone?: boolean } = {}): Promise<Page> {

@@ -11,6 +11,8 @@ interface Options {
   token: string;
   dropId: string;
   line: QueueView;
+  /** The drop view's myQueueEntry: the place as the last GET /api/drops found it (null: not in line; undefined: not said). */
+  known: QueueEntry | null | undefined;
   onUnauthorized: () => void;
 }
 
@@ -20,19 +22,44 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const overdue = (entry: QueueEntry) => entry.status === "admitted" && entry.admittedUntil !== null && Date.parse(entry.admittedUntil) <= Date.parse(entry.serverTime);
 
 /**
- * The shopper's place in one drop's line. GET /queue/me on mount restores it
- * after a reload (a remount after a hold asks again too); it is asked again
- * when the line says something only the server can answer for this entry:
- * the draw gave it a number, admission reached its number, the socket
- * reconnected, or the turn ran out. queueAdmitted flips it to "your turn" at
- * once; the closed broadcast makes it sold out without a question.
+ * The later of two answers about one entry. "Not in line" never undoes an
+ * entry: entries are never deleted, so that answer can only be the older one.
+ */
+function later(a: QueueEntry | null | undefined, b: QueueEntry | null | undefined): QueueEntry | null | undefined {
+  if (!a) return b ?? a;
+  if (!b) return a;
+  return Date.parse(b.serverTime) > Date.parse(a.serverTime) ? b : a;
+}
+
+// The last entry each line showed, kept while a hold takes the waiting room's place: the drop list's copy can be older.
+const remembered = new Map<string, QueueEntry>();
+
+/**
+ * The shopper's place in one drop's line. It comes with the drop list
+ * (myQueueEntry), at load and after every reconnect, so a shopper not in line
+ * costs no request. An entry is asked for again (GET /queue/me, which then
+ * answers 200) on mount, since it may be from before a hold, and when the line
+ * says something only the server can answer for it: the draw gave it a number,
+ * admission reached its number, or the turn ran out. queueAdmitted flips it to
+ * "your turn" at once; the closed broadcast makes it sold out without a question.
  *
  * Answers can cross on the wire: each request, and each event applied here,
  * takes a number, and an answer is applied only if nothing started after it.
+ * The list's copy is taken when it is the later word of the server.
  */
-export function useQueue({ token, dropId, line, onUnauthorized }: Options) {
+export function useQueue({ token, dropId, line, known, onUnauthorized }: Options) {
+  const key = `${token} ${dropId}`;
   // undefined: not known yet; null: not in this line.
-  const [entry, setEntry] = useState<QueueEntry | null | undefined>(undefined);
+  const [entry, setEntry] = useState<QueueEntry | null | undefined>(() => later(known, remembered.get(key)));
+  const [seenKnown, setSeenKnown] = useState(known);
+  if (known !== seenKnown) {
+    setSeenKnown(known);
+    setEntry(later(entry, known));
+  }
+  const askAtStart = useRef(entry !== null);
+  useEffect(() => {
+    if (entry) remembered.set(key, entry);
+  }, [key, entry]);
   const [busy, setBusy] = useState<QueueBusy | null>(null);
   const [error, setError] = useState<string | null>(null);
   const latest = useRef(0);
@@ -60,17 +87,17 @@ export function useQueue({ token, dropId, line, onUnauthorized }: Options) {
   }, [token, dropId, failed]);
 
   useEffect(() => {
-    // eslint-disable-next-line react-hooks/set-state-in-effect -- refresh sets state only after its request answers, past an await the rule does not see
-    void refresh();
+    if (askAtStart.current) void refresh();
   }, [refresh]);
 
   useEffect(
     () =>
       onQueueSignal((signal) => {
-        if (signal.type === "resync") return void refresh();
         if (signal.dropId !== dropId) return;
         latest.current++;
-        setEntry((current) => (current ? { ...current, status: "admitted", admittedUntil: signal.admittedUntil, position: null, estimatedWaitSeconds: null } : current));
+        // Stamped with the server clock's now, so a drop list from before the event does not undo it.
+        const at = new Date(serverNow()).toISOString();
+        setEntry((current) => (current ? { ...current, status: "admitted", admittedUntil: signal.admittedUntil, position: null, estimatedWaitSeconds: null, serverTime: at } : current));
         // Not in line here (another tab joined): only the server can say with which number.
         void refresh();
       }),
@@ -96,7 +123,7 @@ export function useQueue({ token, dropId, line, onUnauthorized }: Options) {
   const closedOnMe = line.state === "closed" && inLine;
   const markSoldOut = useEffectEvent(() => {
     latest.current++;
-    setEntry((current) => (current ? { ...current, status: "sold_out", position: null, estimatedWaitSeconds: null } : current));
+    setEntry((current) => (current ? { ...current, status: "sold_out", position: null, estimatedWaitSeconds: null, serverTime: new Date(serverNow()).toISOString() } : current));
   });
   useEffect(() => {
     // eslint-disable-next-line react-hooks/set-state-in-effect -- the closed broadcast decides this entry; nothing to ask
@@ -124,13 +151,13 @@ export function useQueue({ token, dropId, line, onUnauthorized }: Options) {
       }
       if (mine === latest.current) setEntry(answer);
     } catch (failure) {
+      // The line closed or is not open yet: the page's picture of it was behind, and queueUpdated will
+      // correct it. Not in line, the shopper has no entry to ask for (GET /queue/me would be a 404).
       failed(failure);
-      // The line closed or is not open yet: the page's picture of it was behind.
-      if (isApiError(failure) && failure.status === 409) void refresh();
     } finally {
       setBusy(null);
     }
-  }, [token, dropId, refresh, failed]);
+  }, [token, dropId, failed]);
 
   const leave = useCallback(async () => {
     const mine = ++latest.current;

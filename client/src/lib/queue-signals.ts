@@ -1,11 +1,9 @@
 // From the page's one socket to the waiting rooms on it (a lazy chunk, mounted per drop).
-// The line's public state travels on the drops themselves (useDrops.applyQueue); these are
-// the two things a drop view cannot carry.
-export type QueueSignal =
-  /** queueAdmitted: this shopper's turn on one drop. */
-  | { type: "admitted"; dropId: string; admittedUntil: string }
-  /** The socket (re)connected: anything may have been missed, so every line asks again. */
-  | { type: "resync" };
+// The line's public state travels on the drops themselves (useDrops.applyQueue), and so does
+// the shopper's place (myQueueEntry, fetched again on every reconnect); this is the one thing
+// a drop view cannot carry.
+/** queueAdmitted: this shopper's turn on one drop. */
+export type QueueSignal = { type: "admitted"; dropId: string; admittedUntil: string };
 
 const listeners = new Set<(signal: QueueSignal) => void>();
 

@@ -23,10 +23,9 @@ export function ShopperPage() {
 
   const connection = useSocket(token, {
     onConnect: () => {
-      // Anything missed while disconnected (stock, an expiry) is in these answers.
+      // Anything missed while disconnected (stock, an expiry, a place in a line) is in these answers.
       void drops.refetch();
       void history.refresh();
-      sendQueueSignal({ type: "resync" });
     },
     stockUpdated: drops.applyStock,
     purchaseCompleted: drops.applyPurchase,

@@ -39,7 +39,7 @@ interface Props {
  */
 export default function WaitingRoom({ drop, token, now, reserve, outcomeKind, onUnauthorized }: Props) {
   const line = drop.queue;
-  const queue = useQueue({ token, dropId: drop.id, line, onUnauthorized });
+  const queue = useQueue({ token, dropId: drop.id, line, known: drop.myQueueEntry, onUnauthorized });
   const state = queueStateAt(drop, now) ?? line.state;
   const view = waitingRoomView(queue.entry, line, state, now);
 
