@@ -116,7 +116,7 @@ function CodeEntry({ token, field, address, onConfirmed }: { token: string; fiel
   return (
     <form onSubmit={confirm} data-testid={`${field}-code`} className="grid gap-2 rounded-md bg-amber-50 p-2">
       <p className="text-xs text-slate-700">
-        Not confirmed yet: enter the 6-digit code we sent to <strong>{address}</strong>. Until then nothing else goes there.
+        Not confirmed yet: enter the 6-digit code sent to <strong>{address}</strong>, or ask for a new one. Until then nothing else goes there.
       </p>
       <div className="flex flex-wrap items-end gap-2">
         <label className="block">
