@@ -118,7 +118,7 @@ export function DropCard({ drop, now, token, busy, outcome, onReserve, onPurchas
         ) : !token ? (
           <p className="text-sm text-slate-600">Pick a username above to {drop.queue ? "join the line" : "reserve"}.</p>
         ) : hold ? (
-          <HoldPanel hold={hold} price={drop.price} now={now} busy={busy} onPurchase={onPurchase} onRelease={onRelease} onDeadline={onHoldDeadline} />
+          <HoldPanel hold={hold} now={now} busy={busy} onPurchase={onPurchase} onRelease={onRelease} onDeadline={onHoldDeadline} />
         ) : drop.queue ? (
           <Suspense fallback={<p className="text-sm text-slate-500">Loading the waiting room…</p>}>
             <WaitingRoom drop={{ ...drop, queue: drop.queue }} token={token} now={now} reserve={reserveControls} outcomeKind={outcome?.kind} onUnauthorized={onUnauthorized} />

@@ -116,6 +116,8 @@ export function useHolds({ token, drops, onChanged, onUnauthorized }: Options) {
         // A declined card or an unreachable provider keeps the hold; a hold that is gone must leave the screen.
         if (isApiError(error) && (error.code === "PAYMENT_DECLINED" || error.code === "PAYMENT_UNAVAILABLE")) {
           const reason = (error.details as { reason?: string } | undefined)?.reason ?? "provider_unreachable";
+          // No payment runs on it now, whether or not reservationUpdated says so.
+          drops.patchMine(drop.id, (d) => ({ myReservation: d.myReservation && { ...d.myReservation, paymentInFlight: false }, myPurchasedQuantity: d.myPurchasedQuantity }));
           setOutcome(drop.id, paymentRefused(error.code === "PAYMENT_DECLINED" ? "declined" : "payment_unavailable", reason, hold.expiresAt));
         } else {
           if (isApiError(error) && (error.code === "RESERVATION_EXPIRED" || error.code === "RESERVATION_NOT_FOUND")) {
@@ -222,7 +224,11 @@ export function useHolds({ token, drops, onChanged, onUnauthorized }: Options) {
       const inFlight = busyRef.current[dropId];
       switch (reservation.status) {
         case "active":
-          if (!drop.myReservation && !inFlight) drops.patchMine(dropId, (d) => ({ myReservation: reservation, myPurchasedQuantity: d.myPurchasedQuantity }));
+          // A hold taken elsewhere, or this one changed: a payment started or failed (paymentInFlight),
+          // or the drop's end brought its deadline forward. Events can cross: the later word counts.
+          if (mine ? Date.parse(reservation.serverTime) >= Date.parse(drop.myReservation!.serverTime) : !drop.myReservation && !inFlight) {
+            drops.patchMine(dropId, (d) => ({ myReservation: reservation, myPurchasedQuantity: d.myPurchasedQuantity }));
+          }
           break;
         case "completed":
           // A payment this page started reports its own end (its answer, or `purchaseUpdated`).
