@@ -1,7 +1,6 @@
-import type { WebSocketRoute } from "playwright-core";
 import { expect, it } from "vitest";
 import { connectSocket, waitForEvent } from "../../server/test/server.js";
-import { describeInBrowser, dropCard, expectStock, expectText, outcome, screenshot, uniqueName, waitForLive } from "./support/browser.js";
+import { describeInBrowser, dropCard, expectStock, expectText, outcome, screenshot, socketSwitch, uniqueName, waitForLive } from "./support/browser.js";
 import { browserSuite } from "./support/fixture.js";
 
 describeInBrowser("shoppers see each other live", () => {
@@ -99,20 +98,12 @@ describeInBrowser("shoppers see each other live", () => {
   it("after a lost connection the page says it is reconnecting, then catches up on what it missed", async () => {
     const drop = await suite.server.api.createDrop({ name: uniqueName("Flaky Wifi"), totalStock: 5 });
     const context = await suite.context();
-    // Every socket goes through here, so the test can cut the line and refuse new ones.
-    let offline = false;
-    const sockets: WebSocketRoute[] = [];
-    await context.routeWebSocket(/\/socket\.io\//, (socket) => {
-      if (offline) return socket.close();
-      socket.connectToServer();
-      sockets.push(socket);
-    });
+    const line = await socketSwitch(context);
     const { page } = await suite.shopper("hank", { context });
     const card = dropCard(page, drop.name);
     await expectStock(card, { available: 5, held: 0, sold: 0 });
 
-    offline = true;
-    await Promise.all(sockets.splice(0).map((socket) => socket.close()));
+    await line.cut();
     await page.locator('[data-testid="connection"][data-state="reconnecting"]').waitFor();
 
     // This stockUpdated goes out while the page cannot hear it: a socket that is connected hears it,
@@ -129,7 +120,7 @@ describeInBrowser("shoppers see each other live", () => {
     expect(await page.getByTestId("connection").getAttribute("data-state")).toBe("reconnecting");
     expect(await card.getByTestId("stock-available").textContent()).toBe("5");
 
-    offline = false;
+    line.restore();
     await waitForLive(page);
     // Only the refetch on reconnect can know this.
     await expectStock(card, { available: 4, held: 1, sold: 0 });

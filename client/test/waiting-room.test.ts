@@ -1,7 +1,7 @@
-import type { Locator, Page, WebSocketRoute } from "playwright-core";
+import type { Locator, Page } from "playwright-core";
 import { expect, it } from "vitest";
 import { ADMIN_TOKEN, ok } from "../../server/test/server.js";
-import { describeInBrowser, dropCard, expectText, outcome, screenshot, uniqueName, waitForLive } from "./support/browser.js";
+import { describeInBrowser, dropCard, expectText, outcome, screenshot, socketSwitch, uniqueName, waitForLive } from "./support/browser.js";
 import { browserSuite } from "./support/fixture.js";
 
 const isoIn = (ms: number) => new Date(Date.now() + ms).toISOString();
@@ -186,14 +186,7 @@ describeInBrowser("the waiting room", () => {
       api().createDrop({ name: uniqueName("Later Line"), totalStock: 3, startsAt: isoIn(3_600_000), queue: { admitPerSecond: 5, admissionSeconds: 60 } }),
     ]);
     const context = await suite.context();
-    // Every socket goes through here, so the test can cut the line for a reconnect.
-    let offline = false;
-    const sockets: WebSocketRoute[] = [];
-    await context.routeWebSocket(/\/socket\.io\//, (socket) => {
-      if (offline) return socket.close();
-      socket.connectToServer();
-      sockets.push(socket);
-    });
+    const line = await socketSwitch(context);
     const { page } = await suite.shopper("passerby", { context });
     const asked: string[] = [];
     const failed: string[] = [];
@@ -219,11 +212,10 @@ describeInBrowser("the waiting room", () => {
     expect(consoleErrors).toEqual([]);
 
     // Joined meanwhile in another tab (here, the API): the page learns it when it reconnects, with no 404 on the way.
-    offline = true;
-    await Promise.all(sockets.splice(0).map((socket) => socket.close()));
+    await line.cut();
     await page.locator('[data-testid="connection"][data-state="reconnecting"]').waitFor();
     ok(await api().joinQueue(await tokenOf(page), open.id), 201);
-    offline = false;
+    line.restore();
     await waitForLive(page);
     // Let in at once (stock is plenty), or still waiting for the next tick: either way in line, not "Join".
     const card = dropCard(page, open.name);

@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from "playwright-core";
+import { chromium, type Browser, type BrowserContext, type Locator, type Page, type WebSocketRoute } from "playwright-core";
 import { describe, expect } from "vitest";
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
@@ -86,3 +86,27 @@ export async function expectStock(card: Locator, stock: { available: number; hel
 }
 
 export const outcome = (card: Locator, kind: string) => card.locator(`[data-testid="outcome"][data-kind="${kind}"]`);
+
+/**
+ * Every Socket.IO socket of the context goes through here, so a test can cut
+ * the page's line (`cut`: open sockets closed, new ones refused) and give it
+ * back (`restore`), to see what the page does while reconnecting.
+ */
+export async function socketSwitch(context: BrowserContext): Promise<{ cut(): Promise<void>; restore(): void }> {
+  let offline = false;
+  const sockets: WebSocketRoute[] = [];
+  await context.routeWebSocket(/\/socket\.io\//, (socket) => {
+    if (offline) return socket.close();
+    socket.connectToServer();
+    sockets.push(socket);
+  });
+  return {
+    async cut() {
+      offline = true;
+      await Promise.all(sockets.splice(0).map((socket) => socket.close()));
+    },
+    restore() {
+      offline = false;
+    },
+  };
+}
