@@ -12,7 +12,8 @@ const isoIn = (ms: number) => new Date(Date.now() + ms).toISOString();
 describe.concurrent("when a drop ends", () => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startTestServer({ EXPIRY_SWEEP_MS: "100", SIMULATED_SLOW_MS: "2000", PAYMENT_TIMEOUT_MS: "100" });
+    // The slow payment outlasts the edit, its expiry notices and a read on a loaded machine.
+    server = await startTestServer({ EXPIRY_SWEEP_MS: "100", SIMULATED_SLOW_MS: "4000", PAYMENT_TIMEOUT_MS: "100" });
   });
   afterAll(() => server?.stop());
 
