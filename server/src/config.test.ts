@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "./config.js";
+import { DEFAULT_FANOUT_WRITES_PER_SEC } from "./realtime/fanout-budget.js";
 
 describe("configuration is parsed once and checked", () => {
   it("has the documented defaults", () => {
@@ -14,6 +15,7 @@ describe("configuration is parsed once and checked", () => {
       rateLimits: { enabled: true },
       http: { headersTimeoutMs: 20_000, requestTimeoutMs: 30_000, firstRequestTimeoutMs: 5_000, keepAliveTimeoutMs: 5_000 },
       upgradeInsecureRequests: "auto",
+      fanoutWritesPerSec: DEFAULT_FANOUT_WRITES_PER_SEC,
     });
     expect(config.databaseUrl).toBeUndefined();
     expect(Object.isFrozen(config)).toBe(true);
@@ -39,6 +41,10 @@ describe("configuration is parsed once and checked", () => {
     expect(config.http).toMatchObject({ firstRequestTimeoutMs: 2_500, keepAliveTimeoutMs: 65_000 });
   });
 
+  it("reads the fan-out budget", () => {
+    expect(loadConfig({ FANOUT_WRITES_PER_SEC: "2000" }).fanoutWritesPerSec).toBe(2_000);
+  });
+
   it.each([
     [{ PORT: "http" }, "PORT"],
     [{ HOLD_SECONDS: "5" }, "HOLD_SECONDS"],
@@ -51,6 +57,8 @@ describe("configuration is parsed once and checked", () => {
     [{ HTTP_FIRST_REQUEST_TIMEOUT_MS: "0" }, "HTTP_FIRST_REQUEST_TIMEOUT_MS"],
     [{ HTTP_KEEP_ALIVE_TIMEOUT_MS: "5s" }, "HTTP_KEEP_ALIVE_TIMEOUT_MS"],
     [{ CSP_UPGRADE_INSECURE_REQUESTS: "yes" }, "CSP_UPGRADE_INSECURE_REQUESTS"],
+    [{ FANOUT_WRITES_PER_SEC: "0" }, "FANOUT_WRITES_PER_SEC"],
+    [{ FANOUT_WRITES_PER_SEC: "fast" }, "FANOUT_WRITES_PER_SEC"],
   ])("refuses %o, naming %s", (env, named) => {
     expect(() => loadConfig(env)).toThrow(named);
   });

@@ -1,5 +1,6 @@
 import path from "node:path";
 import { z } from "zod";
+import { DEFAULT_FANOUT_WRITES_PER_SEC } from "./realtime/fanout-budget.js";
 
 const flag = (fallback: boolean) =>
   z
@@ -41,6 +42,7 @@ const envSchema = z.object({
   SOCKET_CONNECTIONS_PER_IP: z.coerce.number().int().min(1).max(1_000_000).default(200),
   QUEUE_ENTRIES_PER_IP: z.coerce.number().int().min(1).max(1_000_000).default(20),
   QUEUE_TICK_MS: z.coerce.number().int().min(10).max(5_000).default(100),
+  FANOUT_WRITES_PER_SEC: z.coerce.number().int().min(100).max(10_000_000).default(DEFAULT_FANOUT_WRITES_PER_SEC),
   // No default here: production must name its provider (see loadConfig), development falls back to "simulated".
   PAYMENT_PROVIDER: z.enum(["simulated", "stripe"], { message: "must be \"simulated\" or \"stripe\"" }).optional(),
   STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_(test|live)_\S+$/, "must be a Stripe secret key (sk_test_..., sk_live_...) or restricted key (rk_...)").optional(),
@@ -101,6 +103,11 @@ export type Config = Readonly<{
   }>;
   /** How often the admission leader lets people in: each tick admits one small batch. */
   queueTickMs: number;
+  /**
+   * Broadcast socket writes per second of each server process, shared by every broadcast stream
+   * (realtime/fanout-budget.ts): a drop's interval grows with its audience above it.
+   */
+  fanoutWritesPerSec: number;
   payments: Readonly<{
     provider: "simulated" | "stripe";
     declineRate: number;
@@ -210,6 +217,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       queueEntriesPerIp: e.QUEUE_ENTRIES_PER_IP,
     }),
     queueTickMs: e.QUEUE_TICK_MS,
+    fanoutWritesPerSec: e.FANOUT_WRITES_PER_SEC,
     payments: Object.freeze({
       provider: e.PAYMENT_PROVIDER ?? "simulated",
       declineRate: e.PAYMENT_DECLINE_RATE,

@@ -8,11 +8,21 @@ import { originAllowed } from "../http/cors.js";
 import { logger } from "../log.js";
 import { canonicalId } from "../values/ids.js";
 import { ConnectionCap } from "./connection-cap.js";
-import { watchSchema, type ClientToServerEvents, type ServerToClientEvents } from "./events.js";
+import {
+  watchSchema,
+  type ClientToServerEvents,
+  type PublicDrop,
+  type PurchaseCompleted,
+  type QueueUpdated,
+  type ServerToClientEvents,
+  type StockUpdated,
+} from "./events.js";
 import type { RoomEmit } from "./event-bus.js";
 import type { Notifier, StockChange } from "./notifier.js";
+import { PerDropCoalescer } from "./coalescer.js";
+import { FanoutBudget } from "./fanout-budget.js";
 import { PurchaseAnnouncer } from "./purchase-announcer.js";
-import { intervalForAudience, StockBroadcaster } from "./stock-broadcaster.js";
+import { StockBroadcaster } from "./stock-broadcaster.js";
 import { EventBus, type BatchedStockChange, type BusBatch } from "./event-bus.js";
 
 interface SocketData {
@@ -31,6 +41,8 @@ export interface Realtime {
   notifier: Notifier;
   /** Sends a drop's current state to this process's own sockets only (after the bus may have lost messages). */
   announceLocally(change: StockChange): void;
+  /** This process's broadcast writes per second, shared by every broadcast stream. */
+  fanout: FanoutBudget;
   close(): Promise<void>;
 }
 
@@ -45,8 +57,8 @@ export interface RealtimeOptions {
   trustProxy?: boolean | number | string;
   /** Open connections allowed per client address; undefined: no cap (RATE_LIMITS=off). */
   connectionsPerIp?: number;
-  /** A fixed coalescing interval (tests); by default it follows the audience's size. */
-  stockIntervalMs?: number;
+  /** Broadcast socket writes per second of this process (FANOUT_WRITES_PER_SEC); by default the measured one. */
+  fanoutWritesPerSec?: number;
   /**
    * A pool on DIRECT_URL for @socket.io/postgres-adapter (LISTEN needs a session
    * connection): events then reach the sockets of every process and instance.
@@ -122,19 +134,50 @@ export function attachRealtime(httpServer: HttpServer, options: RealtimeOptions)
     );
   }
 
-  // Each process writes to its own sockets only, at once; the other processes hear of it through the bus.
+  // Every broadcast stream of this process shares one budget of socket writes per second; each process
+  // schedules its own sockets, and hears the other processes' changes through the bus as they happen.
+  const fanout = new FanoutBudget(options.fanoutWritesPerSec);
+  const roomSize = (room: string) => io.of("/").adapter.rooms.get(room)?.size ?? 0;
+  // A socket is in ALL_DROPS until it sends `watch`, which takes it out: the two rooms never share a socket.
+  const dropAudience = (dropId: string) => roomSize(ALL_DROPS) + roomSize(dropRoom(dropId));
+  const streamInterval = (event: string, audience: (dropId: string) => number) => (dropId: string) =>
+    fanout.intervalFor(`${event}:${dropId}`, audience(dropId), performance.now());
+  const sentOn = <T>(event: string, dropIdOf: (message: T) => string, send: (message: T) => void) => (message: T) => {
+    fanout.sent(`${event}:${dropIdOf(message)}`, performance.now());
+    send(message);
+  };
   const stock = new StockBroadcaster(
-    (update) => io.local.to(ALL_DROPS).to(dropRoom(update.dropId)).emit("stockUpdated", update),
-    options.stockIntervalMs ?? (() => intervalForAudience(io.engine.clientsCount)),
+    sentOn("stockUpdated", (update: StockUpdated) => update.dropId, (update) => io.local.to(ALL_DROPS).to(dropRoom(update.dropId)).emit("stockUpdated", update)),
+    streamInterval("stockUpdated", dropAudience),
   );
-  const purchases = new PurchaseAnnouncer((event) => emit([ALL_DROPS, dropRoom(event.dropId)], "purchaseCompleted", event));
+  const purchases = new PurchaseAnnouncer(
+    sentOn("purchaseCompleted", (event: PurchaseCompleted) => event.dropId, (event) => emitLocally({ rooms: [ALL_DROPS, dropRoom(event.dropId)], event: "purchaseCompleted", payload: event })),
+    streamInterval("purchaseCompleted", dropAudience),
+  );
+  const queues = new PerDropCoalescer<QueueUpdated>(
+    sentOn("queueUpdated", (update: QueueUpdated) => update.dropId, (update) => emitLocally({ rooms: [ALL_DROPS, dropRoom(update.dropId)], event: "queueUpdated", payload: update })),
+    { keyOf: (update) => update.dropId, intervalMs: streamInterval("queueUpdated", dropAudience) },
+  );
+  // dropUpdated reaches every socket, watching or not; pages order the views by `version`.
+  const drops = new PerDropCoalescer<PublicDrop>(
+    sentOn("dropUpdated", (drop: PublicDrop) => drop.id, (drop) => emitLocally({ rooms: [], event: "dropUpdated", payload: drop })),
+    { keyOf: (drop) => drop.id, intervalMs: streamInterval("dropUpdated", () => io.of("/").sockets.size) },
+  );
+  /** Broadcast events, by name, as this process schedules them for its own sockets (from here or from the bus). */
+  const broadcasts = new Map<string, (payload: unknown) => void>([
+    ["purchaseCompleted", (payload) => purchases.push(payload as PurchaseCompleted)],
+    ["queueUpdated", (payload) => queues.push(payload as QueueUpdated)],
+    ["dropUpdated", (payload) => drops.push(payload as PublicDrop)],
+  ]);
   const bus = options.adapterPool ? new EventBus((batch) => io.serverSideEmit("bus", batch)) : undefined;
   // No rooms: every socket of this process, watching or not.
   const emitLocally = ({ rooms, event, payload }: RoomEmit) =>
     ((rooms.length > 0 ? io.local.to(rooms) : io.local) as unknown as { emit(event: string, payload: unknown): void }).emit(event, payload);
   const emit = <E extends keyof ServerToClientEvents>(rooms: string[], event: E, payload: Parameters<ServerToClientEvents[E]>[0]) => {
     const message = { rooms, event, payload };
-    emitLocally(message);
+    const broadcast = broadcasts.get(event);
+    if (broadcast) broadcast(payload);
+    else emitLocally(message);
     bus?.pushEmit(message);
   };
   io.on("bus", (batch) => {
@@ -142,7 +185,11 @@ export function attachRealtime(httpServer: HttpServer, options: RealtimeOptions)
       options.onRemoteStock?.(change);
       stock.push(change.update);
     }
-    for (const message of batch.emits) emitLocally(message);
+    for (const message of batch.emits) {
+      const broadcast = broadcasts.get(message.event);
+      if (broadcast) broadcast(message.payload);
+      else emitLocally(message);
+    }
   });
 
   const notifier: Notifier = {
@@ -155,7 +202,7 @@ export function attachRealtime(httpServer: HttpServer, options: RealtimeOptions)
       emit(rooms, "reservationUpdated", { reservation });
       if (reservation.status === "expired") emit(rooms, "reservationExpired", { reservationId: reservation.id, dropId: reservation.dropId });
     },
-    purchaseCompleted: (event) => purchases.push(event),
+    purchaseCompleted: (event) => emit([ALL_DROPS, dropRoom(event.dropId)], "purchaseCompleted", event),
     dropCreated: (drop) => emit([], "dropCreated", drop),
     dropUpdated: (drop) => emit([], "dropUpdated", drop),
     queueUpdated: (update) => emit([ALL_DROPS, dropRoom(update.dropId)], "queueUpdated", update),
@@ -168,8 +215,11 @@ export function attachRealtime(httpServer: HttpServer, options: RealtimeOptions)
     io,
     notifier,
     announceLocally: (change) => stock.push(change.update),
+    fanout,
     async close() {
       purchases.flushAll();
+      queues.flushAll();
+      drops.flushAll();
       bus?.flush();
       stock.flushAll();
       await new Promise<void>((resolve) => {
