@@ -10,10 +10,15 @@ export const BUSY_WINDOW_MS = 1_000;
 
 /**
  * FANOUT_WRITES_PER_SEC's default: broadcasting takes about a third of a core
- * at most, at about 19 µs of server CPU per socket write (docs/PERFORMANCE.md,
- * fanout, on its 2-core machine): 1/3 s / 19 µs is about 17,500 writes.
+ * at most. One broadcast socket write (a stockUpdated, Socket.IO 4 over
+ * WebSocket, no compression) cost 10.9-12.3 µs of server CPU on the 2-core
+ * machine of docs/PERFORMANCE.md, at 2,000 and at 8,000 sockets (about 6 µs
+ * in Node, 5 µs in the kernel's writev): 1/3 s / 12.3 µs is about 27,000,
+ * rounded down for a machine that is busy with more than broadcasts. (The
+ * 19 µs of PERFORMANCE.md's fanout is the whole server's CPU per message,
+ * holds included.)
  */
-export const DEFAULT_FANOUT_WRITES_PER_SEC = 17_000;
+export const DEFAULT_FANOUT_WRITES_PER_SEC = 25_000;
 
 interface StreamState {
   /** A message is waiting for the end of the stream's interval. */
