@@ -12,6 +12,7 @@ import { connectDatabase, type Database } from "./db/prisma.js";
 import { expireDueHolds, startSweeper, type Sweeper } from "./expiry/sweeper.js";
 import { auditStock } from "./audit/audit.js";
 import { createApp } from "./http/app.js";
+import { FastAnswers } from "./http/fast-answers.js";
 import { closeSilentConnections, httpServerOptions } from "./http/connection-limits.js";
 import { ReadinessProbe } from "./health/readiness.js";
 import { pingDatabase } from "./health/readiness.sql.js";
@@ -58,6 +59,8 @@ export interface RunningServer {
   database: Database;
   httpServer: HttpServer;
   realtime: Realtime;
+  /** The answers given before Express (their count is a test hook). */
+  fastAnswers: FastAnswers;
   /** Lets waiting-room lines in, while this process holds the leader lock. */
   admission?: AdmissionLeader;
   /** The process is stopping (a signal): connections the database ends from now on are expected. */
@@ -79,8 +82,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   // non-Socket.IO requests to it. Added afterwards, Express would also answer /socket.io/
   // polling requests, and the second answer throws ERR_HTTP_HEADERS_SENT, killing the process.
   let app: ReturnType<typeof createApp> | undefined;
+  let fast: FastAnswers | undefined;
   // Slow, silent and idle connections are closed (connection-limits.ts); WebSockets and long polls are engine.io's to keep.
-  const httpServer = createServer(httpServerOptions(config.http), (req, res) => app!(req, res));
+  const httpServer = createServer(httpServerOptions(config.http), (req, res) => fast!.handle(req, res, () => void app!(req, res)));
   if (options.listen !== false) closeSilentConnections(httpServer, config.http.firstRequestTimeoutMs);
   const clock = new ServerClock();
   const closedLines = new ClosedLines();
@@ -122,6 +126,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     jobs,
     config,
   };
+  // The crowd's refusals known from memory are answered before Express (fast-answers.ts).
+  fast = new FastAnswers(config, services, secrets);
   const readiness = new ReadinessProbe(() => isDatabaseReady(database));
   app = createApp({
     config,
@@ -167,6 +173,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     database,
     httpServer,
     realtime,
+    fastAnswers: fast,
     admission,
     stopping() {
       database.stopping();

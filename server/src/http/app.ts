@@ -21,6 +21,7 @@ import { identify } from "./auth.js";
 import { metricsRoute, requestContext } from "./observability.js";
 import { corsAllowlist } from "./cors.js";
 import { errorHandler } from "./error-handler.js";
+import { earlyBodyError } from "./fast-answers.js";
 import { createLimits } from "./rate-limit.js";
 import { securityHeaders } from "./security-headers.js";
 import { stripeWebhookRoutes } from "../payments/stripe-webhooks.js";
@@ -55,6 +56,7 @@ export function createApp(deps: AppDeps): Express {
     next();
   });
   api.use(requireJsonBody);
+  api.use(earlyBodyError);
   api.use(express.json({ limit: "16kb", strict: true, type: ["application/json", "application/*+json"] }));
   api.use(requireObjectBody);
   api.use(identify(secrets));

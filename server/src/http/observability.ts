@@ -11,7 +11,8 @@ declare module "express-serve-static-core" {
   }
 }
 
-const REQUEST_ID = /^[\w.:-]{1,100}$/;
+/** A caller's X-Request-Id is echoed only when it looks like one (the fast answers use the same test). */
+export const REQUEST_ID = /^[\w.:-]{1,100}$/;
 
 /**
  * Gives every request an id (the caller's X-Request-Id when it is sane), echoes

@@ -99,6 +99,6 @@ export function toQueueEntry(dropId: string, row: EntryRow): QueueEntry {
   };
 }
 
-const queueClosed = () => new AppError("QUEUE_CLOSED", "The line for this drop is closed: it sold out or ended.");
+export const queueClosed = () => new AppError("QUEUE_CLOSED", "The line for this drop is closed: it sold out or ended.");
 const dropNotFound = () => new AppError("DROP_NOT_FOUND", "No drop has that id.");
 const entryNotFound = () => new AppError("QUEUE_ENTRY_NOT_FOUND", "You are not in this drop's line.");

@@ -90,6 +90,6 @@ export async function cancelReservation(services: Services, userId: string, rese
   return reservation;
 }
 
-const outOfStock = () => new AppError("OUT_OF_STOCK", "Not enough units are left for that quantity.");
+export const outOfStock = () => new AppError("OUT_OF_STOCK", "Not enough units are left for that quantity.");
 const dropNotFound = () => new AppError("DROP_NOT_FOUND", "No drop has that id.");
 const reservationNotFound = () => new AppError("RESERVATION_NOT_FOUND", "No reservation of yours has that id.");
