@@ -158,10 +158,15 @@ export function attachRealtime(httpServer: HttpServer, options: RealtimeOptions)
     sentOn("queueUpdated", (update: QueueUpdated) => update.dropId, (update) => emitLocally({ rooms: [ALL_DROPS, dropRoom(update.dropId)], event: "queueUpdated", payload: update })),
     { keyOf: (update) => update.dropId, intervalMs: streamInterval("queueUpdated", dropAudience) },
   );
-  // dropUpdated reaches every socket, watching or not; pages order the views by `version`.
+  // dropUpdated reaches every socket, watching or not. Views from other processes can arrive out of
+  // order: an older version never replaces a newer one (pages order the views by `version` too).
   const drops = new PerDropCoalescer<PublicDrop>(
     sentOn("dropUpdated", (drop: PublicDrop) => drop.id, (drop) => emitLocally({ rooms: [], event: "dropUpdated", payload: drop })),
-    { keyOf: (drop) => drop.id, intervalMs: streamInterval("dropUpdated", () => io.of("/").sockets.size) },
+    {
+      keyOf: (drop) => drop.id,
+      intervalMs: streamInterval("dropUpdated", () => io.of("/").sockets.size),
+      isStale: (drop, { queued, sent }) => drop.version < Math.max(queued?.version ?? -Infinity, sent?.version ?? -Infinity),
+    },
   );
   /** Broadcast events, by name, as this process schedules them for its own sockets (from here or from the bus). */
   const broadcasts = new Map<string, (payload: unknown) => void>([
