@@ -10,15 +10,16 @@ export const BUSY_WINDOW_MS = 1_000;
 
 /**
  * FANOUT_WRITES_PER_SEC's default: broadcasting takes about a third of a core
- * at most. One broadcast socket write (a stockUpdated, Socket.IO 4 over
- * WebSocket, no compression) cost 10.9-12.3 µs of server CPU on the 2-core
- * machine of docs/PERFORMANCE.md, at 2,000 and at 8,000 sockets (about 6 µs
- * in Node, 5 µs in the kernel's writev): 1/3 s / 12.3 µs is about 27,000,
- * rounded down for a machine that is busy with more than broadcasts. (The
- * 19 µs of PERFORMANCE.md's fanout is the whole server's CPU per message,
- * holds included.)
+ * at most on the 2-core machine of docs/PERFORMANCE.md. A broadcast write
+ * alone (Socket.IO 4 over WebSocket, no compression, 2,000 or 8,000 sockets
+ * and nothing else) cost 11-12 µs of server CPU there; in the real server,
+ * with 10,000 sockets watching a drop that takes holds, each write added
+ * 20-27 µs (the heap the sockets hold, and the cores shared with holds,
+ * PostgreSQL and the clients): at 25,000 writes a second broadcasting took
+ * about two thirds of a core and holds fell to 0.36x; at 12,500, about a
+ * quarter of a core and 0.49x. 1/3 s / 27 µs is about 12,500.
  */
-export const DEFAULT_FANOUT_WRITES_PER_SEC = 25_000;
+export const DEFAULT_FANOUT_WRITES_PER_SEC = 12_500;
 
 interface StreamState {
   /** A message is waiting for the end of the stream's interval. */
