@@ -95,8 +95,9 @@ describe("the fan-out budget on a real server with a few hundred sockets", () =>
   }, 60_000);
 
   it("sends a shopper's own events at once while the drop's broadcast waits out a long interval, and the final state still arrives", async () => {
-    // 300 sockets at 100 writes a second: one stockUpdated every 3 s.
-    server.realtime.fanout.writesPerSec = 100;
+    // 300 sockets at 75 writes a second: one stockUpdated every 4 s (8 s while the previous test's drop still counts as
+    // busy), room enough for a loaded machine's second hold.
+    server.realtime.fanout.writesPerSec = 75;
     const drop = await watchNewDrop({ totalStock: 10, maxPerUser: 1 });
     const [first, holder] = await Promise.all([server.api.shopper("first"), server.api.shopper("holder")]);
     const holderSocket = await connectSocket(server.url, holder.token);
@@ -112,7 +113,7 @@ describe("the fan-out budget on a real server with a few hundred sockets", () =>
       await everyWatcherHears(drop.version + 1);
 
       const own = waitForEvent(holderSocket, "reservationUpdated", (event) => event.reservation.dropId === drop.id);
-      const stock = waitForEvent(holderSocket, "stockUpdated", (update) => update.dropId === drop.id && update.heldStock === 2, 15_000);
+      const stock = waitForEvent(holderSocket, "stockUpdated", (update) => update.dropId === drop.id && update.heldStock === 2, 30_000);
       const hold = await server.api.reserve(holder.token, drop.id);
       expect(hold.status).toBe(201);
       const heardOwn = await own;
@@ -123,7 +124,7 @@ describe("the fan-out budget on a real server with a few hundred sockets", () =>
       await stock;
       expect(order).toEqual(["own hold", "stock with the hold"]);
       const final = ok(await server.api.getDrop(drop.id));
-      await everyWatcherHears(final.version, 15_000);
+      await everyWatcherHears(final.version, 30_000);
       for (const arrivals of heard) expect(arrivals.at(-1)!.version).toBe(final.version);
     } finally {
       holderSocket.disconnect();
