@@ -99,6 +99,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     connectionsPerIp: config.rateLimits.enabled ? config.rateLimits.socketConnectionsPerIp : undefined,
     adapterPool: bus?.pool,
     quiet: bus?.isStopping,
+    fanoutWritesPerSec: config.fanoutWritesPerSec,
     onRemoteStock: (change) => {
       soldOut.observeRemote(change);
       // An admin edit elsewhere may have turned this drop's waiting room off and on again.
