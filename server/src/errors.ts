@@ -62,5 +62,8 @@ export class AppError extends Error {
 
 export const isAppError = (error: unknown): error is AppError => error instanceof AppError;
 
+/** A token whose signature is good for a shopper the database no longer has (it was reset). */
+export const sessionGone = () => new AppError("UNAUTHENTICATED", "This session is no longer valid; start a new one.");
+
 /** The message of anything thrown, for logs and stored failure reasons (a thrown non-Error becomes its string). */
 export const errorMessage = (error: unknown): string => (error instanceof Error ? error.message : String(error));

@@ -1,6 +1,6 @@
 import type pg from "pg";
 import { withTransaction } from "../db/transaction.js";
-import { AppError } from "../errors.js";
+import { AppError, sessionGone } from "../errors.js";
 import type { CodeBudgets } from "./code-limits.js";
 import { checkCode, issueCode, type CodeTarget } from "./codes.js";
 import { channelOf, clearContact, confirmPending, deleteShopperCodes, lockContact, setPending, type ContactField } from "./contacts.sql.js";
@@ -64,7 +64,7 @@ export async function verifyContactCode(pool: pg.Pool, secret: string, userId: s
     if (check === "right") await confirmPending(client, userId, field);
     return check;
   });
-  if (outcome === "gone") throw new AppError("UNAUTHENTICATED", "This session is no longer valid; start a new one.");
+  if (outcome === "gone") throw sessionGone();
   if (outcome === "spent") {
     throw new AppError("RATE_LIMITED", `Too many wrong codes: this one no longer works. Set the ${field === "email" ? "email" : "phone number"} again to get a new code.`);
   }

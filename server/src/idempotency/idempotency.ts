@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { NextFunction, Request, Response } from "express";
 import { isForeignKeyViolation } from "../db/errors.js";
 import type { Db } from "../db/prisma.js";
-import { AppError, errorMessage } from "../errors.js";
+import { AppError, errorMessage, sessionGone } from "../errors.js";
 import { requireShopper } from "../http/auth.js";
 import { logger } from "../log.js";
 import { claimKey, findKey, releaseKey, storeAnswer } from "./idempotency.sql.js";
@@ -61,7 +61,7 @@ async function claim(db: Db, userId: string, key: string, requestHash: string, o
     return await claimKey(db, userId, key, requestHash, owner, ABANDONED_AFTER_S);
   } catch (error) {
     // A validly signed token of a shopper the database no longer has: the same answer as without a key.
-    if (isForeignKeyViolation(error)) throw new AppError("UNAUTHENTICATED", "This session is no longer valid; start a new one.");
+    if (isForeignKeyViolation(error)) throw sessionGone();
     throw error;
   }
 }

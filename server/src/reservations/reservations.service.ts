@@ -1,6 +1,6 @@
 import type { Services } from "../context.js";
 import { isForeignKeyViolation, isUniqueViolation } from "../db/errors.js";
-import { AppError } from "../errors.js";
+import { AppError, sessionGone } from "../errors.js";
 import { isOurId } from "../values/ids.js";
 import { notAdmittedDetails } from "../queue/queue.service.js";
 import { publishStockChange } from "../realtime/publish.js";
@@ -61,7 +61,7 @@ async function callTakeHoldOnce(services: Services, dropId: string, userId: stri
     return await callTakeHold(services.pool, dropId, userId, quantity);
   } catch (error) {
     // A valid signature for a shopper the database no longer has (it was reset).
-    if (isForeignKeyViolation(error)) throw new AppError("UNAUTHENTICATED", "This session is no longer valid; start a new one.");
+    if (isForeignKeyViolation(error)) throw sessionGone();
     // The function reads under the drop lock, so a second active hold cannot slip in;
     // should the one-hold-per-shopper index still refuse, asking again returns the hold.
     if (isUniqueViolation(error)) return callTakeHold(services.pool, dropId, userId, quantity);

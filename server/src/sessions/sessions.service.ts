@@ -1,7 +1,7 @@
 import type { Services } from "../context.js";
 import { withTransaction } from "../db/transaction.js";
 import { isUniqueViolation } from "../db/errors.js";
-import { AppError } from "../errors.js";
+import { AppError, sessionGone } from "../errors.js";
 import { signShopperToken } from "../auth/tokens.js";
 import type { CodeBudgets } from "../contacts/code-limits.js";
 import { applyContactChange, verifyContactCode } from "../contacts/contacts.service.js";
@@ -19,8 +19,6 @@ export interface ContactRequest {
   budgets: CodeBudgets;
   ipKey: string;
 }
-
-const gone = () => new AppError("UNAUTHENTICATED", "This session is no longer valid; start a new one.");
 
 /** A new shopper; an email or phone given is pending, and its code is queued in the same transaction as the shopper. */
 export async function createSession(services: Services, request: ContactRequest, input: CreateSessionInput): Promise<SessionResponse> {
@@ -52,7 +50,7 @@ export async function updateMe(services: Services, request: ContactRequest, user
     const found = await applyContactChange(client, { secret: request.sessionSecret, budgets: request.budgets, ipKey: request.ipKey, userId }, change);
     return found ? findUser(client, userId) : undefined;
   });
-  if (!user) throw gone();
+  if (!user) throw sessionGone();
   return { user };
 }
 
@@ -60,7 +58,7 @@ export async function updateMe(services: Services, request: ContactRequest, user
 export async function verifyContact(services: Services, sessionSecret: string, userId: string, field: ContactField, code: string): Promise<UpdateMeResponse> {
   await verifyContactCode(services.pool, sessionSecret, userId, field, code);
   const user = await findUser(services.pool, userId);
-  if (!user) throw gone();
+  if (!user) throw sessionGone();
   return { user };
 }
 
@@ -72,7 +70,7 @@ export async function getMe(services: Services, userId: string): Promise<MeRespo
     listOwnPurchases(services.db, userId),
     listOwnPreorders(services, userId),
   ]);
-  if (!user) throw gone();
+  if (!user) throw sessionGone();
   const now = services.clock.now();
   return {
     user,
